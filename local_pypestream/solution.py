@@ -23,6 +23,7 @@ def load_solution(root=ROOT, name=PACKAGE):
     package = importlib.util.module_from_spec(spec)
     sys.modules[name] = package
     spec.loader.exec_module(package)
+    importlib.import_module(name + '.app')
     return package
 
 

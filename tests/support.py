@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+"""Test helpers shared by the test modules: the solution package, fake clock, log capture."""
+import json
+import os
+
+from local_pypestream.solution import load_module, load_solution
+
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'braze')
+# A made-up key for tests, shaped like a Braze REST key.
+API_KEY = '7c1e9a52-4b3d-4f6e-9a8b-2d5c0e1f3a47'
+URL = 'https://rest.iad-01.braze.com'
+TRACK_URL = URL + '/users/track'
+
+solution = load_solution()
+app = solution.app
+node_module = load_module('actions.BrazeUserTrack')
+BrazeUserTrack = node_module.BrazeUserTrack
+
+
+def braze_body(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return handle.read().replace('{API_KEY}', API_KEY)
+
+
+class FakeClock(object):
+    """Monotonic clock whose sleep only moves time forward, and records each wait."""
+
+    def __init__(self, start=1000.0):
+        self.now = start
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class Logs(list):
+    def __call__(self, line):
+        self.append(line)
+
+    def text(self):
+        return '\n'.join(self)
+
+
+def assert_no_key(lines, key=API_KEY):
+    pieces = {key[i:i + 6] for i in range(len(key) - 5)}
+    for line in lines:
+        assert key not in line
+        leaked = [piece for piece in pieces if piece in line]
+        assert not leaked, 'API key piece {!r} in log line {!r}'.format(leaked, line)
+
+
+SANDBOX = {'env': 'sandbox', 'chat_id': 'chat-1', 'user_data': {}}
+
+SEED_PAYLOAD = {
+    'USER_ID': 'user-42',
+    'FIRST_NAME': 'Ada',
+    'LAST_NAME': 'Lovelace',
+    'EMAIL_ADDRESS': ' Ada.Lovelace@Example.com ',
+    'DATE_OF_BIRTH': '12/10/1985',
+    'CITY_OF_RESIDENCE': 'London',
+    'OPERATING_SYSTEM': 'iOS',
+    'NAME_OF_EVENT': 'chat_completed',
+    'EVENT_TIME': '2024-03-01T10:15:00Z',
+}
+
+
+def request_json(call):
+    return json.loads(call.request.body)

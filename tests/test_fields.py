@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+"""The normalizers of the field table."""
+import datetime
+
+import pytest
+
+from support import load_module
+
+fields = load_module('actions.braze_fields')
+
+
+@pytest.mark.parametrize('raw, expected', [
+    ('1985-12-10', '1985-12-10'), ('12/10/1985', '1985-12-10'), ('1/2/2000', '2000-01-02'),
+    ('1985-12-10T00:00:00Z', '1985-12-10'), (datetime.date(1990, 5, 6), '1990-05-06'),
+    (datetime.datetime(1990, 5, 6, 7, 8), '1990-05-06'), (' 2000-02-29 ', '2000-02-29'),
+])
+def test_dob_is_normalized_to_yyyy_mm_dd(raw, expected):
+    assert fields.dob(raw) == expected
+
+
+@pytest.mark.parametrize('raw', ['1990-02-30', '02/30/1990', '13/01/1990', '31/12/1990', '1899-12-31',
+                                 '2999-01-01', 'yesterday', '1990/01/01', 19900101, '', True])
+def test_impossible_dates_of_birth_are_rejected(raw):
+    with pytest.raises(fields.Invalid):
+        fields.dob(raw)
+
+
+@pytest.mark.parametrize('raw, expected', [
+    ('2024-03-01T10:15:00Z', '2024-03-01T10:15:00+00:00'),
+    ('2024-03-01T10:15:00', '2024-03-01T10:15:00+00:00'),
+    ('2024-03-01 10:15', '2024-03-01T10:15:00+00:00'),
+    ('2024-03-01T10:15:00.5+0530', '2024-03-01T10:15:00.500000+05:30'),
+    ('2024-03-01T10:15:00.123456789-03:00', '2024-03-01T10:15:00.123456-03:00'),
+    ('2024-03-01', '2024-03-01T00:00:00+00:00'),
+    (1700000000, '2023-11-14T22:13:20+00:00'),
+    (1700000000000, '2023-11-14T22:13:20+00:00'),
+    (datetime.datetime(2024, 1, 2, 3, 4, 5), '2024-01-02T03:04:05+00:00'),
+])
+def test_times_get_an_explicit_offset(raw, expected):
+    assert fields.timestamp(raw) == expected
+
+
+@pytest.mark.parametrize('raw', ['2024-13-01T00:00:00Z', '2024-03-01T25:00:00Z', '01/03/2024 10:00',
+                                 '2024-03-01T10:00:00+24:00', float('nan'), 1e30, 'now'])
+def test_bad_times_are_invalid(raw):
+    with pytest.raises(fields.Invalid):
+        fields.timestamp(raw)
+
+
+@pytest.mark.parametrize('raw, code', [('M', 'M'), ('male', 'M'), ('Female', 'F'), (' o ', 'O'),
+                                       ('not applicable', 'N'), ('prefer not to say', 'P')])
+def test_gender_codes(raw, code):
+    assert fields.gender(raw) == code
+
+
+def test_unknown_gender_is_invalid():
+    with pytest.raises(fields.Invalid):
+        fields.gender('unknown')
+
+
+def test_email_is_trimmed_and_lowercased_not_regex_checked():
+    assert fields.email('  José.Müller@Exämple.COM ') == 'josé.müller@exämple.com'
+    assert fields.email('a+tag@b') == 'a+tag@b'
+    with pytest.raises(fields.Invalid):
+        fields.email('no-at-sign')
+
+
+def test_strings_over_255_characters_are_invalid_and_the_reason_does_not_quote_them():
+    with pytest.raises(fields.Invalid) as raised:
+        fields.text('secret' * 100)
+    assert 'secret' not in str(raised.value)
+
+
+def test_json_value_limits():
+    assert fields.json_value({'a': [1, 2.5, True, None, 'x']}) == {'a': [1, 2.5, True, None, 'x']}
+    for bad in (float('nan'), float('-inf'), 2 ** 64, {'$x': 1}, {1: 2}, object(), 'x' * 256):
+        with pytest.raises(fields.Invalid):
+            fields.json_value(bad)
+    deep = 1
+    for _ in range(fields.MAX_DEPTH + 2):
+        deep = [deep]
+    with pytest.raises(fields.Invalid):
+        fields.json_value(deep)
+
+
+def test_subscription_and_location_fields():
+    assert fields.subscription_state('Opted-In') == 'opted_in'
+    assert fields.subscription_groups({'subscription_group_id': 'g', 'subscription_state': 'Subscribed'}) == [
+        {'subscription_group_id': 'g', 'subscription_state': 'subscribed'}]
+    assert fields.location({'latitude': '40.7', 'longitude': -74}) == {'latitude': 40.7, 'longitude': -74}
+    with pytest.raises(fields.Invalid):
+        fields.location({'latitude': 91, 'longitude': 0})
+    assert fields.STANDARD_ATTRIBUTES['country']('us') == 'US'
+    assert fields.STANDARD_ATTRIBUTES['language']('EN') == 'en'
