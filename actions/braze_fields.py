@@ -123,7 +123,8 @@ def boolean(value):
 
 _ISO_DATETIME = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})'
-    r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?'
+    # Braze also documents yyyy-MM-dd'T'HH:mm:ss:SSSZ, milliseconds after a colon.
+    r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,:](\d{1,9}))?)?)?'
     r'\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 
 

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+"""The README's main-job command and the runtime stand-in."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_cli(*args, env=None):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith('BRAZE_')}
+    clean.update(env or {})
+    return subprocess.run([sys.executable, '-m', 'local_pypestream', 'run'] + list(args), cwd=ROOT,
+                          capture_output=True, text=True, env=clean, timeout=60)
+
+
+def test_quick_start_seed_example_runs_on_the_embedded_emulator():
+    done = run_cli('BrazeUserTrack', 'examples/seed.json')
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith('using the embedded Braze emulator at http://127.0.0.1:')
+    assert 'log: BrazeUserTrack: success status=201 attempts=1' in lines[1]
+    assert lines[2] == 'result: {"success": "true"}'
+    [profile] = json.loads('\n'.join(lines[4:]))
+    assert profile['external_id'] == 'pypestream-user-1001' and profile['dob'] == '1985-12-10'
+    assert profile['custom_events'][0]['name'] == 'chat_completed'
+
+
+@pytest.mark.parametrize('example', ['anonymous_chat_user.json', 'purchase.json'])
+def test_other_examples_succeed(example):
+    done = run_cli('BrazeUserTrack', os.path.join('examples', example))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_context_file_and_error_exit_code(tmp_path):
+    payload = tmp_path / 'payload.json'
+    payload.write_text(json.dumps({'external_id': '{CRM_ID}', 'attributes': {'tier': '{TIER}'}}))
+    context = tmp_path / 'context.json'
+    context.write_text(json.dumps({'CRM_ID': 'crm-7', 'user_data': {'TIER': 'gold'}}))
+    done = run_cli('BrazeUserTrack', str(payload), '--context', str(context))
+    assert done.returncode == 0
+    assert '"tier": "gold"' in done.stdout
+    payload.write_text(json.dumps({'external_id': None}))
+    failed = run_cli('BrazeUserTrack', str(payload))
+    assert failed.returncode == 1
+    assert 'result: {"success": "error", "BRAZE_ERROR": "invalid_input"}' in failed.stdout
+
+
+def test_configured_braze_url_is_used_instead_of_the_emulator():
+    done = run_cli('BrazeUserTrack', 'examples/seed.json', '--env', 'live',
+                   env={'BRAZE_URL': 'http://127.0.0.1:9', 'BRAZE_API_KEY': 'k', 'BRAZE_DEADLINE': '0.5'})
+    assert done.returncode == 1
+    assert 'embedded' not in done.stdout
+    assert '"BRAZE_ERROR": "unavailable"' in done.stdout
+
+
+def test_solution_loads_under_a_fixed_name_from_any_folder(tmp_path):
+    import shutil
+    copy = tmp_path / 'any-folder-name'
+    shutil.copytree(ROOT, str(copy), ignore=shutil.ignore_patterns('.git', '__pycache__', '.pytest_cache'))
+    done = subprocess.run([sys.executable, '-c', 'from local_pypestream.solution import load_node;'
+                           'print(load_node("BrazeUserTrack").__module__)'], cwd=str(copy),
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == 'pypestream_solution.actions.BrazeUserTrack', done.stderr
