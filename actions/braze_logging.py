@@ -51,5 +51,5 @@ class SafeLog(object):
             return
         try:
             self._log('{}: {}'.format(self._prefix, self.mask(message)))
-        except Exception:  # a broken logger must not break the chat
-            pass
+        except Exception:  # a broken logger must not break the chat: stop using it
+            self._log = None
