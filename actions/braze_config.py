@@ -51,6 +51,12 @@ def is_missing(value):
     return False
 
 
+# Checked settings by (env, the block's items): PARAMS is read on every call, but only a block
+# that changed is checked again. Bounded, in case a solution rewrites PARAMS per chat.
+_CHECKED = {}
+_CHECKED_MAX = 32
+
+
 def load_settings(app_module, context):
     """Return the ``Settings`` for ``context['env']`` or raise ``ConfigError``."""
     env = context.get('env') if isinstance(context, dict) else None
@@ -59,11 +65,26 @@ def load_settings(app_module, context):
     params_by_env = getattr(app_module, 'PARAMS', None)
     if not isinstance(params_by_env, dict):
         raise ConfigError('app.PARAMS is missing or is not a dict')
-    params = _env_block(params_by_env, env.strip().lower())
+    env = env.strip().lower()
+    params = _env_block(params_by_env, env)
+    try:
+        key = (env, frozenset(params.items()))
+    except TypeError:  # an unhashable value: check it every time
+        return _check(env, params)
+    settings = _CHECKED.get(key)
+    if settings is None:
+        settings = _check(env, params)
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[key] = settings
+    return settings
+
+
+def _check(env, params):
     numbers = {name: _number(params, name, *spec) for name, spec in _NUMBERS.items()}
     api_key = _api_key(params.get('braze_api_key'))
     return Settings(
-        env=env.strip().lower(),
+        env=env,
         url=_url(params.get('braze_url'), params.get('braze_user_track', 'users/track'),
                  params.get('braze_allowed_host')),
         api_key=api_key,

@@ -12,6 +12,10 @@ _PHONE = re.compile(r'\+?\d(?:[\s().-]{0,2}\d){6,}')
 _TOKEN = re.compile(r'[A-Za-z0-9_\-]{6,}')
 
 
+def _replace_any_case(text, value, replacement):
+    return re.sub(re.escape(value), lambda _: replacement, text, flags=re.IGNORECASE)
+
+
 class SafeLog(object):
     """Wraps the platform's ``log`` callable."""
 
@@ -25,24 +29,22 @@ class SafeLog(object):
         self._secret = secret or None
 
     def hide_personal(self, values):
-        found = set()
-        for value in values:
-            if isinstance(value, str) and len(value.strip()) >= 2:
-                found.update((value.strip(), value.strip().lower()))
-        # Longest first, so a full name is replaced before a part of it.
-        self._personal = sorted(found, key=len, reverse=True)
+        self._personal = values
 
     def mask(self, text):
         text = str(text)[:MAX_LINE * 4]
+        lowered = text.lower()
         for value in self._personal:
-            if value in text:
-                text = text.replace(value, '<personal>')
-        text = _EMAIL.sub('<email>', text)
+            if isinstance(value, str) and len(value.strip()) >= 3 and value.strip().lower() in lowered:
+                text = _replace_any_case(text, value.strip(), '<personal>')
+                lowered = text.lower()
+        if '@' in text:
+            text = _EMAIL.sub('<email>', text)
         text = _PHONE.sub('<phone>', text)
-        if self._secret:
+        secret = self._secret
+        if secret and any(secret[i:i + 6] in text for i in range(len(secret) - 5)):
             # Not only the whole key: any run of 6+ key characters found in the key, so an
             # echoed prefix ("Invalid API key: 1a2b3c...") is hidden too.
-            secret = self._secret
             text = _TOKEN.sub(lambda m: '<api-key>' if m.group(0) in secret else m.group(0), text)
         return text if len(text) <= MAX_LINE else text[:MAX_LINE - 3] + '...'
 

@@ -115,7 +115,7 @@ def build_user(payload, context, now):
     if isinstance(payload, (str, bytes)):
         payload = _json_object(payload)
     variables = Variables(payload, context)
-    if isinstance(payload, dict) and any(key in EXPLICIT_KEYS for key in payload if isinstance(key, str)):
+    if isinstance(payload, dict) and not EXPLICIT_KEYS.isdisjoint(payload):
         return _explicit(payload, variables, now)
     return _flat(variables, now)
 
@@ -206,7 +206,6 @@ def _identifier_value(kind, value):
 
 
 def _set_attribute(user, name, raw, variables=None):
-    label = 'attributes.{}'.format(_short(name))
     try:
         value = variables.resolve_deep(raw) if variables is not None else raw
         if value is MISSING:
@@ -219,7 +218,7 @@ def _set_attribute(user, name, raw, variables=None):
             user.personal.append(value)
         user.attributes[name] = normalize(value)
     except fields.Invalid as problem:
-        user.drop(label, str(problem))
+        user.drop('attributes.{}'.format(_short(name)), str(problem))
 
 
 def _as_list(user, array, value):

@@ -6,7 +6,7 @@ import json
 ARRAYS = ('attributes', 'events', 'purchases')
 # Braze refuses bodies over 4 MB (413); stay well under it, leaving room for the envelope.
 MAX_BODY_BYTES = 3500 * 1024
-PARTNER = '"partner":"pypestream"'
+PARTNER = b'"partner":"pypestream"'
 
 # body: bytes to send. labels: {array: [caller's name of each object]} to explain errors.
 # replayable: nothing in it counts twice when Braze receives it twice (no events, purchases, inc).
@@ -35,22 +35,27 @@ def build_requests(objects, max_objects):
     return requests, too_large
 
 
+# ASCII-only JSON: a lone surrogate from a broken client still makes a valid body. One encoder
+# for the process: json.dumps with options would build a new one for every object.
+_ENCODER = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
+
+
 def _encode(obj):
-    # ASCII-only JSON: a lone surrogate from a broken client still makes a valid body.
-    return json.dumps(obj, separators=(',', ':'), allow_nan=False).encode('ascii')
+    return _ENCODER.encode(obj).encode('ascii')
 
 
 def _request(pending):
     # Each object is encoded once (its size decides the split); the body is those pieces
     # joined, which is the same JSON json.dumps would write for the whole body.
-    parts, labels = [], {}
-    for array in ARRAYS:
-        members = [item for item in pending if item[0] == array]
-        if members:
-            labels[array] = [label for _, label, _, _ in members]
-            parts.append(b'"' + array.encode() + b'":[' + b','.join(m[3] for m in members) + b']')
-    parts.append(PARTNER.encode())
-    replayable = all(array == 'attributes' and not _increments(obj) for array, _, obj, _ in pending)
+    labels, encoded = {}, {}
+    replayable = True
+    for array, label, obj, data in pending:
+        labels.setdefault(array, []).append(label)
+        encoded.setdefault(array, []).append(data)
+        replayable = replayable and array == 'attributes' and not _increments(obj)
+    parts = [b'"' + array.encode() + b'":[' + b','.join(encoded[array]) + b']' for array in ARRAYS
+             if array in encoded]
+    parts.append(PARTNER)
     return TrackRequest(b'{' + b','.join(parts) + b'}', labels, len(pending), replayable)
 
 

@@ -20,6 +20,8 @@ def main(argv=None):
     parser.add_argument('--fault', action='append', default=[],
                         help='503, 503x2, 500:processed, delay:5, drop, drop:processed, garbage:200')
     parser.add_argument('--fast', action='store_true', help='answer 201 success at once (benchmarks)')
+    parser.add_argument('--tls-cert', help='serve HTTPS with this certificate chain (PEM)')
+    parser.add_argument('--tls-key', help='private key of --tls-cert (PEM)')
     args = parser.parse_args(argv)
     if args.host not in ('127.0.0.1', 'localhost', '::1'):
         parser.error('local_braze listens on loopback only')
@@ -27,7 +29,7 @@ def main(argv=None):
                         rate_limit=args.rate_limit, rate_window=args.rate_window, fast=args.fast)
     for spec in args.fault:
         emulator.faults.parse(spec)
-    emulator.start(args.host, args.port)
+    emulator.start(args.host, args.port, (args.tls_cert, args.tls_key) if args.tls_cert else None)
     print('local_braze listening on {}'.format(emulator.url), flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

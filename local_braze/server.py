@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +45,7 @@ class Emulator(object):
         self.stopping = threading.Event()
         self._server = None
         self._thread = None
+        self.scheme = 'http'
 
     @property
     def api_key(self):
@@ -53,9 +55,17 @@ class Emulator(object):
         self.keys[key] = frozenset(permissions)
 
     # --- lifecycle -----------------------------------------------------------------------
-    def start(self, host='127.0.0.1', port=0):
+    def start(self, host='127.0.0.1', port=0, tls=None):
+        """Serve in a background thread; ``tls=(certfile, keyfile)`` serves HTTPS."""
         handler = type('BoundHandler', (Handler,), {'emulator': self})
         self._server = Server((host, port), handler)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            # Handshake in the connection's own thread, so one slow client cannot stall accept().
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
+                                                      do_handshake_on_connect=False)
+            self.scheme = 'https'
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
                                         name='local-braze', daemon=True)
         self._thread.start()
@@ -64,7 +74,7 @@ class Emulator(object):
     @property
     def url(self):
         host, port = self._server.server_address[:2]
-        return 'http://{}:{}'.format(host, port)
+        return '{}://{}:{}'.format(self.scheme, host, port)
 
     def stop(self):
         self.stopping.set()
@@ -104,6 +114,7 @@ class Emulator(object):
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # benchmarks open a new connection per call
     block_on_close = False
     allow_reuse_address = True
 
@@ -115,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         BaseHTTPRequestHandler.setup(self)
+        if isinstance(self.connection, ssl.SSLSocket):
+            self.connection.do_handshake()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.emulator.lock:
             self.emulator.connections.append(
