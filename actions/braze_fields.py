@@ -230,6 +230,18 @@ def json_value(value, depth=0):
     raise Invalid('{} is not a JSON value'.format(type(value).__name__))
 
 
+def custom_attribute(value):
+    """A custom attribute: a JSON value, or Braze's {"inc": n} / {"add": [...], "remove": [...]}."""
+    if isinstance(value, dict) and 'inc' in value:
+        step = value['inc']
+        if len(value) > 1 or isinstance(step, bool) or not isinstance(step, (int, float)):
+            raise Invalid('"inc" takes one number')
+    elif isinstance(value, dict) and value and set(value) & {'add', 'remove'}:
+        if not set(value) <= {'add', 'remove'} or not all(isinstance(v, list) for v in value.values()):
+            raise Invalid('"add" and "remove" take lists')
+    return json_value(value)
+
+
 def property_key(key):
     if not isinstance(key, str) or not key or len(key) > MAX_STRING or key.startswith('$'):
         raise Invalid('property names must be 1-255 characters and not start with $')
@@ -237,7 +249,7 @@ def property_key(key):
 
 
 # Braze standard attributes and the normalizer of each. Anything else in ``attributes``
-# is a custom attribute and goes through ``json_value``.
+# is a custom attribute and goes through ``custom_attribute``.
 STANDARD_ATTRIBUTES = {
     'first_name': text,
     'last_name': text,

@@ -213,7 +213,7 @@ def _set_attribute(user, name, raw, variables=None):
         normalize = fields.STANDARD_ATTRIBUTES.get(name)
         if normalize is None:
             fields.property_key(name)
-            normalize = fields.json_value
+            normalize = fields.custom_attribute
         if name in fields.PERSONAL_FIELDS:
             user.personal.append(value)
         user.attributes[name] = normalize(value)

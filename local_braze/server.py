@@ -40,6 +40,7 @@ class Emulator(object):
         self.faults = Faults()
         self.rate_limiter = RateLimiter(rate_limit, rate_window, rate_clock)
         self.received = []          # every /users/track body that parsed, in arrival order
+        self.answered = []          # (status, answer) for each body in ``received``
         self.connections = []       # one entry per accepted connection: was TCP_NODELAY on?
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -149,6 +150,12 @@ class Handler(BaseHTTPRequestHandler):
         if emulator.fast:
             return self._answer(201, {'message': 'success'})
         path = self.path.split('?', 1)[0]
+        if path == '/_local/faults':  # the emulator's own control endpoint, for out-of-process tests
+            try:
+                emulator.faults.parse(json.loads(raw.decode('utf-8'))['spec'])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return self._answer(400, {'message': 'expected {"spec": "503x2"}'})
+            return self._answer(200, {'message': 'queued', 'pending': len(emulator.faults)})
         if path == '/users/track/':
             return self._answer(403, {'message': 'Forbidden'})  # Braze refuses the trailing slash
         if path not in ('/users/track', '/users/export/ids'):
@@ -174,6 +181,7 @@ class Handler(BaseHTTPRequestHandler):
         if fault is None or fault.processed:
             emulator.received.append(body)
             status, answer = emulator.track(body)
+            emulator.answered.append((status, answer))
         if fault is None:
             return self._answer(status, answer, limit_headers)
         return self._fault(fault, limit_headers)

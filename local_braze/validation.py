@@ -70,8 +70,16 @@ def attributes_error(obj):
     for key, value in obj.items():
         if not isinstance(key, str) or key.startswith('$') or len(key) > MAX_STRING:
             return 'Invalid attribute name'
+        if key in PRIMARY:
+            continue
         if isinstance(value, str) and len(value) > MAX_STRING:
             return "The value of '{}' is longer than 255 characters".format(key[:40])
+        if isinstance(value, dict) and 'inc' in value and (
+                isinstance(value['inc'], bool) or not isinstance(value['inc'], (int, float)) or len(value) > 1):
+            return "Invalid 'inc' for '{}': a number is required".format(key[:40])
+        if isinstance(value, dict) and set(value) & {'add', 'remove'} and not (
+                set(value) <= {'add', 'remove'} and all(isinstance(v, list) for v in value.values())):
+            return "Invalid 'add'/'remove' for '{}': lists are required".format(key[:40])
     return None
 
 

@@ -93,3 +93,12 @@ def test_subscription_and_location_fields():
         fields.location({'latitude': 91, 'longitude': 0})
     assert fields.STANDARD_ATTRIBUTES['country']('us') == 'US'
     assert fields.STANDARD_ATTRIBUTES['language']('EN') == 'en'
+
+
+def test_custom_attribute_operations_are_checked():
+    assert fields.custom_attribute({'inc': 2}) == {'inc': 2}
+    assert fields.custom_attribute({'add': ['a'], 'remove': ['b']}) == {'add': ['a'], 'remove': ['b']}
+    assert fields.custom_attribute({'nested': {'a': 1}}) == {'nested': {'a': 1}}
+    for bad in ({'inc': 'x'}, {'inc': True}, {'inc': 1, 'other': 2}, {'add': 'a'}, {'add': ['a'], 'x': 1}):
+        with pytest.raises(fields.Invalid):
+            fields.custom_attribute(bad)
