@@ -15,6 +15,7 @@ SLOW = os.environ.get('BRAZE_SLOW') == '1'
 EXAMPLES = 3000 if SLOW else 120
 DEADLINE = 2.0
 NAMES = ['USER_ID', 'FIRST_NAME', 'EMAIL_ADDRESS', 'DATE_OF_BIRTH', 'NAME_OF_EVENT', 'EVENT_TIME', 'A', 'B']
+PERSONAL = ['Zelda Quux', 'zelda.quux@example.com', '+15551234567', '07/04/1976']
 EMAIL_ERROR = "The value provided for the 'email' field is not a valid email."
 
 scalars = st.one_of(
@@ -22,7 +23,7 @@ scalars = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=20), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=5),
     st.sampled_from(['None', '', '  ', '{NOPE}', '{ USER_ID }', '{A}', '{B}', 'x' * 300, 'a@b', 'é@ü.example',
-                     '1990-02-30', '02/30/1990', '2024-01-01T00:00:00Z', 'male', '{}', '{{A}}']),
+                     '1990-02-30', '02/30/1990', '2024-01-01T00:00:00Z', 'male', '{}', '{{A}}'] + PERSONAL),
     st.builds(lambda n: 'y' * n, st.integers(min_value=250, max_value=100000)),
 )
 trees = st.recursive(scalars, lambda inner: st.one_of(
@@ -80,6 +81,8 @@ def test_any_input_gets_an_answer_in_time_and_only_well_formed_requests(braze, c
         # local_braze never fails here: an error can only be about the input or Braze's verdict.
         assert result.get('BRAZE_ERROR') in (None, 'config', 'invalid_input', 'rejected', 'bad_request'), (result, lines)
         assert_no_key(lines + list(result.values()), braze.api_key)
+        shown = '\n'.join(lines + list(result.values())).lower()
+        assert not [value for value in PERSONAL if value.lower() in shown], lines
         for status, answer in braze.answered[seen:]:
             # Never unparseable JSON nor too many objects; the only object Braze may refuse is
             # an email the node deliberately leaves to Braze to judge.
