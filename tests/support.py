@@ -2,6 +2,7 @@
 """Test helpers shared by the test modules: the solution package, fake clock, log capture."""
 import json
 import os
+import socket
 
 from local_pypestream.solution import load_module, load_solution
 
@@ -71,3 +72,10 @@ SEED_PAYLOAD = {
 
 def request_json(call):
     return json.loads(call.request.body)
+
+
+def free_port():
+    """A loopback port nothing listens on (connections to it are refused)."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]

@@ -1,33 +1,18 @@
 # -*- coding: utf-8 -*-
 """The node against the local_braze emulator over real loopback HTTP."""
-import socket
 import time
 
 import pytest
 import requests
 
 import local_braze
-from support import BrazeUserTrack, SANDBOX, SEED_PAYLOAD, app, assert_no_key
-
-
-class WallClock(object):
-    """A wall clock shared by the node's sleeper and the emulator's rate limiter: no real waits."""
-
-    def __init__(self):
-        self.now = 2000000000.0
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
+from support import BrazeUserTrack, FakeClock, SANDBOX, SEED_PAYLOAD, app, assert_no_key, free_port
 
 
 @pytest.fixture
 def wall():
-    return WallClock()
+    """A wall clock shared by the node's sleeper and the emulator's rate limiter: no real waits."""
+    return FakeClock(start=2000000000.0)
 
 
 @pytest.fixture
@@ -160,10 +145,7 @@ def test_dropped_connection_retries_attributes_but_not_events(braze, node, logs)
 
 
 def test_refused_connection_is_retried_then_unavailable(braze, node, wall, logs):
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    braze.block['braze_url'] = 'http://127.0.0.1:{}'.format(port)
+    braze.block['braze_url'] = 'http://127.0.0.1:{}'.format(free_port())
     assert run(node, logs) == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
     assert len(wall.sleeps) == 2  # refused: nothing was sent, so even an event is retried
 

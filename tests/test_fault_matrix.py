@@ -10,7 +10,7 @@ import time
 import requests
 
 import local_braze
-from support import BrazeUserTrack, app, assert_no_key
+from support import BrazeUserTrack, FakeClock, app, assert_no_key, free_port
 
 DEADLINE = 1.5
 SETTINGS = {'braze_deadline': str(DEADLINE), 'braze_connect_timeout': '0.3', 'braze_read_timeout': '0.3',
@@ -43,23 +43,9 @@ MATRIX = {
 }
 
 
-class Wall(object):
-    def __init__(self):
-        self.now = 2000000000.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 @contextlib.contextmanager
 def dead_port():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
-    yield 'http://127.0.0.1:{}'.format(port)
+    yield 'http://127.0.0.1:{}'.format(free_port())
 
 
 @contextlib.contextmanager
@@ -113,7 +99,7 @@ def stored(braze, kind):
 
 
 def run_cell(fault, kind):
-    wall = Wall()
+    wall = FakeClock(start=2000000000.0)
     with local_braze.running(rate_clock=wall) as braze:
         target = {'refused connection': dead_port, 'connect timeout': full_backlog}.get(fault)
         with (target() if target else contextlib.nullcontext(braze.url)) as url:
@@ -157,6 +143,7 @@ def test_fault_matrix(capsys):
     with capsys.disabled():
         print('\nfault matrix (outcome, attempts, elapsed, stored) with a {} s deadline:'.format(DEADLINE))
         print('| fault | ' + ' | '.join(KINDS) + ' |')
+        print('| --- ' * (len(KINDS) + 1) + '|')
         for fault, cells in rows:
             print('| {} | {} |'.format(fault, ' | '.join(cells)))
     assert not failures, failures

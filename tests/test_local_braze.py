@@ -2,7 +2,6 @@
 """The emulator itself: Braze's documented examples, errors, state, limits and faults."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import pytest
 import requests
 
 import local_braze
+from support import free_port
 
 DOCS = os.path.join(os.path.dirname(__file__), 'fixtures', 'braze_docs', 'examples.json')
 with open(DOCS) as handle:
@@ -188,9 +188,7 @@ def test_keep_alive_and_tcp_nodelay(braze):
 
 
 def test_command_line_serves_and_injects_faults():
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, '-m', 'local_braze', '--port', str(port), '--api-key', 'cli-key',
                                 '--fault', '502'], stdout=subprocess.PIPE, text=True,
                                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
