@@ -66,7 +66,7 @@ def load_settings(app_module, context):
     if not isinstance(params_by_env, dict):
         raise ConfigError('app.PARAMS is missing or is not a dict')
     env = env.strip().lower()
-    params = _env_block(params_by_env, env)
+    params = env_block(params_by_env, env)
     try:
         key = (env, frozenset(params.items()))
     except TypeError:  # an unhashable value: check it every time
@@ -98,7 +98,7 @@ def _check(env, params):
     )
 
 
-def _env_block(params_by_env, env):
+def env_block(params_by_env, env):
     for name in (env, ENV_ALIASES.get(env)):
         block = params_by_env.get(name)
         if isinstance(block, dict):

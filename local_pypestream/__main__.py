@@ -12,7 +12,7 @@ import json
 import sys
 
 from .runtime import make_context, run_node
-from .solution import load_solution
+from .solution import load_module, load_solution
 
 
 def main(argv=None):
@@ -28,8 +28,7 @@ def main(argv=None):
     payload = _read_json(args.payload)
     context = make_context(args.env, _read_json(args.context) if args.context else None)
     app = load_solution().app
-    block = app.PARAMS.setdefault(args.env, {'braze_user_track': 'users/track'}) \
-        if isinstance(app.PARAMS, dict) else None
+    block = _env_block(app, args.env)
     embedded = block is not None and not block.get('braze_url')
     if not embedded:
         return _report(run_node(args.node, payload, context, _print_log))
@@ -43,6 +42,18 @@ def main(argv=None):
         print('Braze emulator now holds:')
         print(json.dumps([_exported(braze, p) for p in braze.store.snapshot()], indent=2, sort_keys=True))
     return status
+
+
+def _env_block(app, env):
+    """The PARAMS block the node will read for ``env`` (prod/live aliases included), created empty
+    when there is none so the embedded emulator can fill it."""
+    if not isinstance(app.PARAMS, dict):
+        return None
+    config = load_module('actions.braze_config')
+    try:
+        return config.env_block(app.PARAMS, env.strip().lower())
+    except config.ConfigError:
+        return app.PARAMS.setdefault(env.strip().lower(), {'braze_user_track': 'users/track'})
 
 
 def _exported(braze, profile):
