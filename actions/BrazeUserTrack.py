@@ -38,6 +38,9 @@ class BrazeUserTrack(object):
         try:
             settings = load_settings(app, context)
             say.hide_secret(settings.api_key)
+            # The deadline starts now: building a large input counts against it too.
+            policy = RetryPolicy(settings.deadline, settings.max_attempts, self._clock, self._sleep,
+                                 self._rand, self._wall)
             now = datetime.datetime.fromtimestamp(self._wall(), datetime.timezone.utc)
             user = build_user(payload, context, now)
             say.hide_personal(user.personal)
@@ -46,8 +49,8 @@ class BrazeUserTrack(object):
                 user.drop(label, 'larger than one Braze request may be')
             for name, reason in user.dropped:
                 say('dropped {}: {}'.format(name, reason))
-            policy = RetryPolicy(settings.deadline, settings.max_attempts, self._clock, self._sleep,
-                                 self._rand, self._wall)
+            if not track_requests:
+                raise InvalidInput('every object was too large to send')
             report = deliver(track_requests, settings, policy, self._session or braze_transport.SESSION)
         except ConfigError as error:
             return _error(say, 'config', 'configuration problem: {}'.format(error))

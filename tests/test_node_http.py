@@ -427,3 +427,11 @@ def test_personal_data_is_not_in_any_log_line(braze, params, node, logs):
     text = logs.text().lower()
     for value in ('ada', 'lovelace', 'ada.lovelace@example.com', '1985', 'user-42'):
         assert value not in text
+
+
+def test_an_object_too_large_for_any_request_is_dropped_and_named(braze, params, node, logs):
+    huge = {'k{}'.format(n): 'v' * 250 for n in range(15000)}
+    result = node.execute(logs, {'external_id': 'u', 'attributes': huge}, dict(SANDBOX))
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'invalid_input'}
+    assert len(braze.calls) == 0
+    assert 'dropped attributes: larger than one Braze request may be' in logs.text()
