@@ -22,6 +22,8 @@ class Invalid(ValueError):
 def text(value):
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise Invalid('expected text, got {}'.format(type(value).__name__))
+    if isinstance(value, int) and abs(value) >= MAX_INT:  # str() of a huge int can even raise
+        raise Invalid('integer outside 64 bits')
     result = str(value).strip()
     if not result:
         raise Invalid('empty text')

@@ -194,9 +194,10 @@ def _identifier_value(kind, value):
                 alias[part] = fields.text(value.get(part))
             return alias
         if kind == 'external_id':
-            if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
+            text = fields.text(value) if isinstance(value, int) else value
+            if not isinstance(text, str) or not text.strip():
                 raise fields.Invalid('must be non-empty text')
-            text = str(value).strip()
+            text = text.strip()
             if len(text.encode('utf-8', 'surrogatepass')) > MAX_EXTERNAL_ID_BYTES:
                 raise fields.Invalid('longer than {} bytes'.format(MAX_EXTERNAL_ID_BYTES))
             return text

@@ -20,7 +20,7 @@ EMAIL_ERROR = "The value provided for the 'email' field is not a valid email."
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(2 ** 80), max_value=2 ** 80),
-    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=True), st.just(10 ** 400),
     st.text(max_size=20), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=5),
     st.sampled_from(['None', '', '  ', '{NOPE}', '{ USER_ID }', '{A}', '{B}', 'x' * 300, 'a@b', 'é@ü.example',
                      '1990-02-30', '02/30/1990', '2024-01-01T00:00:00Z', 'male', '{}', '{{A}}'] + PERSONAL),

@@ -388,7 +388,8 @@ def test_dropped_optional_values_are_named_and_the_rest_is_sent(braze, params, n
     {'external_id': 'u', 'events': 'nope', 'purchases': [None, 1, {'price': 'x'}]},
     {'external_id': 'u', 'attributes': {'deep': DEEP}},
     {'external_id': 'u', 'attributes': {'big': 'x' * 1000000}},
-    {'external_id': {'a': 1}}, {'external_id': b'bytes'},
+    {'external_id': {'a': 1}}, {'external_id': b'bytes'}, {'external_id': 10 ** 5000},
+    {'USER_ID': 10 ** 5000, 'FIRST_NAME': 10 ** 5000},
 ])
 @pytest.mark.parametrize('context', [None, [], 'sandbox', {'env': None}, {'env': 'sandbox', 'user_data': 7}])
 def test_garbage_never_raises(braze, params, node, logs, payload, context):
