@@ -436,3 +436,10 @@ def test_an_object_too_large_for_any_request_is_dropped_and_named(braze, params,
     assert result == {'success': 'error', 'BRAZE_ERROR': 'invalid_input'}
     assert len(braze.calls) == 0
     assert 'dropped attributes: larger than one Braze request may be' in logs.text()
+
+
+def test_huge_integers_are_invalid_input_not_internal_errors(braze, params, node, logs):
+    answer(braze)
+    assert node.execute(logs, {'external_id': 10 ** 5000}, dict(SANDBOX))['BRAZE_ERROR'] == 'invalid_input'
+    result = node.execute(logs, {'USER_ID': 'u', 'FIRST_NAME': 10 ** 5000}, dict(SANDBOX))
+    assert result == {'success': 'true', 'BRAZE_DROPPED': 'attributes.first_name'}
