@@ -50,17 +50,13 @@ def floor(url, api_key, verify=True):
 
 def node():
     """(b) The node, called as the platform calls it."""
-    instance = load_node()()
+    instance = load_module('actions.BrazeUserTrack').BrazeUserTrack()
     lines = []
 
     def call():
         del lines[:]
         return instance.execute(lines.append, dict(SEED_PAYLOAD), dict(CONTEXT))['success'] == 'true'
     return call
-
-
-def load_node():
-    return load_module('actions.BrazeUserTrack').BrazeUserTrack
 
 
 def seed_template(url, api_key, verify=True):

@@ -49,10 +49,6 @@ class Faults(object):
         with self._lock:
             return self._queue.popleft() if self._queue else None
 
-    def clear(self):
-        with self._lock:
-            self._queue.clear()
-
     def __len__(self):
         return len(self._queue)
 

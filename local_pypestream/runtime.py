@@ -2,7 +2,7 @@
 """Call an action node the way a Pypestream flow does: ``execute(log, payload, context)``."""
 import uuid
 
-from .solution import load_node, load_solution
+from .solution import load_node
 
 # What a web chat's context holds besides env (fields seen in Pypestream's own nodes).
 DEFAULT_USER_DATA = {
@@ -26,6 +26,5 @@ def make_context(env='sandbox', extra=None):
 
 def run_node(class_name, payload, context, log):
     """Instantiate the node as the platform does and call it; returns its dict."""
-    load_solution()
     node = load_node(class_name)()
     return node.execute(log, payload, context)
