@@ -29,14 +29,16 @@ class SafeLog(object):
         self._secret = secret or None
 
     def hide_personal(self, values):
-        self._personal = values
+        # Longest first, so "Ann-Marie" is masked whole before "Ann" could leave "-Marie" behind.
+        found = {value.strip() for value in values if isinstance(value, str) and len(value.strip()) >= 3}
+        self._personal = sorted(found, key=len, reverse=True)
 
     def mask(self, text):
         text = str(text)[:MAX_LINE * 4]
         lowered = text.lower()
         for value in self._personal:
-            if isinstance(value, str) and len(value.strip()) >= 3 and value.strip().lower() in lowered:
-                text = _replace_any_case(text, value.strip(), '<personal>')
+            if value.lower() in lowered:
+                text = _replace_any_case(text, value, '<personal>')
                 lowered = text.lower()
         if '@' in text:
             text = _EMAIL.sub('<email>', text)

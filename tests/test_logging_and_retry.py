@@ -56,3 +56,9 @@ def test_fits_and_timeouts_follow_the_deadline():
     assert policy.timeouts(3.0, 10.0) == (0.5, 0.5)
     policy.wait(0.25)
     assert clock.sleeps == [0.25] and policy.elapsed_ms() == 1750
+
+
+def test_longer_personal_values_are_masked_whole_before_their_parts():
+    say = logging_module.SafeLog(None, 'Node')
+    say.hide_personal(['Ann', 'Ann-Marie', 'Smith'])
+    assert say.mask('name ann-marie smith') == 'name <personal> <personal>'
