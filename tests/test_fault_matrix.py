@@ -10,7 +10,9 @@ import time
 import requests
 
 import local_braze
-from support import BrazeUserTrack, FakeClock, app, assert_no_key, free_port
+from support import BrazeUserTrack, FakeClock, app, assert_no_key, free_port, load_module
+
+REASONS = load_module('actions.braze_outcome').REASONS
 
 DEADLINE = 1.5
 SETTINGS = {'braze_deadline': str(DEADLINE), 'braze_connect_timeout': '0.3', 'braze_read_timeout': '0.3',
@@ -116,6 +118,7 @@ def run_cell(fault, kind):
             time.sleep(0.05) if fault == 'read timeout' else None  # let the delayed answer finish
             assert_no_key(lines, braze.api_key)
             assert not any('Matrix Person' in line or 'person@localhost' in line for line in lines)
+            assert result.get('BRAZE_ERROR', 'config') in REASONS
             attempts = int(re.search(r'attempts=(\d+)', lines[-1]).group(1))
             return result, attempts, elapsed, stored(braze, kind)
 

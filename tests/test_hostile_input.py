@@ -9,7 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import local_braze
-from support import BrazeUserTrack, app, assert_no_key
+from support import BrazeUserTrack, app, assert_no_key, load_module
+
+REASONS = load_module('actions.braze_outcome').REASONS
 
 SLOW = os.environ.get('BRAZE_SLOW') == '1'
 EXAMPLES = 3000 if SLOW else 120
@@ -77,6 +79,7 @@ def test_any_input_gets_an_answer_in_time_and_only_well_formed_requests(braze, c
         assert isinstance(result, dict) and list(result)[0] == 'success'
         assert result['success'] in ('true', 'error')
         assert all(isinstance(v, str) for v in result.values())
+        assert result.get('BRAZE_ERROR', 'config') in REASONS  # only the documented, fixed set
         assert elapsed < DEADLINE + 0.5
         # local_braze never fails here: an error can only be about the input or Braze's verdict.
         assert result.get('BRAZE_ERROR') in (None, 'config', 'invalid_input', 'rejected', 'bad_request'), (result, lines)
