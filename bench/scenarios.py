@@ -1,16 +1,16 @@
 # -*- coding: utf-8 -*-
 """The three ways of sending the seed payload that the benchmark compares."""
 import datetime
+import json
+import os
 
 import requests
 
-from local_pypestream.solution import load_module, load_solution
+from local_pypestream.solution import ROOT, load_module, load_solution
 
-SEED_PAYLOAD = {
-    'USER_ID': 'bench-user-1', 'FIRST_NAME': 'Ada', 'LAST_NAME': 'Lovelace',
-    'EMAIL_ADDRESS': 'ada@example.com', 'DATE_OF_BIRTH': '1985-12-10', 'CITY_OF_RESIDENCE': 'London',
-    'OPERATING_SYSTEM': 'iOS', 'NAME_OF_EVENT': 'chat_completed', 'EVENT_TIME': '2026-11-23T10:00:00Z',
-}
+# The README's quick-start example: the seed template's six fields plus one event.
+with open(os.path.join(ROOT, 'examples', 'seed.json')) as _handle:
+    SEED_PAYLOAD = json.load(_handle)
 CONTEXT = {'env': 'sandbox', 'chat_id': 'bench-chat', 'user_data': {}}
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
 
