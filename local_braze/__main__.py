@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""python -m local_braze --port 8080 [--api-key KEY] [--rate-limit N] [--fault 503x2] [--fast]"""
+"""python -m local_braze --port 8080 [--api-key KEY] [--permissions users.track,...] [--fault 503x2] ..."""
 import argparse
 import signal
 import sys
@@ -13,20 +13,33 @@ def main(argv=None):
     parser.add_argument('--host', default='127.0.0.1', help='loopback address to listen on')
     parser.add_argument('--port', type=int, default=0, help='port (0 picks a free one)')
     parser.add_argument('--api-key', help='REST key to accept (default: $LOCAL_BRAZE_API_KEY or the dev key)')
-    parser.add_argument('--max-objects', type=int, default=75, help='objects per request (default 75)')
-    parser.add_argument('--per-array', action='store_true', help='apply --max-objects to each array (legacy)')
-    parser.add_argument('--rate-limit', type=int, help='requests allowed per --rate-window seconds')
+    parser.add_argument('--permissions', help='comma-separated permissions of the key (default: all)')
+    parser.add_argument('--contract', choices=('standard', 'mau'), default='standard',
+                        help='objects per /users/track: standard 75 per array, mau 50 combined')
+    parser.add_argument('--array-limit', type=int, default=25, choices=(25, 100),
+                        help='elements kept in an array attribute (Braze: 25, up to 100 when raised)')
+    parser.add_argument('--rate-limit', type=int, help="requests per --rate-window for every endpoint "
+                                                       "(default: Braze's own limits)")
     parser.add_argument('--rate-window', type=float, default=3.0)
+    parser.add_argument('--retry-after-header', action='store_true',
+                        help='also send X-Ratelimit-Retry-After on 429 (seen from Braze, not documented)')
     parser.add_argument('--fault', action='append', default=[],
-                        help='503, 503x2, 500:processed, delay:5, drop, drop:processed, garbage:200')
-    parser.add_argument('--fast', action='store_true', help='answer 201 success at once (benchmarks)')
+                        help='503, 503x2, 503:processed, 202, delay:5, drop, drop:processed, garbage:200')
+    parser.add_argument('--identity-delay', type=float, default=0.0,
+                        help='apply identify, alias and merge this many seconds late (Braze is asynchronous)')
+    parser.add_argument('--canvases', help='comma-separated Canvas ids to accept (default: any)')
+    parser.add_argument('--campaigns', help='comma-separated campaign ids to accept (default: any)')
+    parser.add_argument('--fast', action='store_true', help='answer /users/track 201 success at once (benchmarks)')
     parser.add_argument('--tls-cert', help='serve HTTPS with this certificate chain (PEM)')
     parser.add_argument('--tls-key', help='private key of --tls-cert (PEM)')
     args = parser.parse_args(argv)
     if args.host not in ('127.0.0.1', 'localhost', '::1'):
         parser.error('local_braze listens on loopback only')
-    emulator = Emulator(api_key=args.api_key, max_objects=args.max_objects, per_array=args.per_array,
-                        rate_limit=args.rate_limit, rate_window=args.rate_window, fast=args.fast)
+    emulator = Emulator(api_key=args.api_key, permissions=_list(args.permissions), contract=args.contract,
+                        array_limit=args.array_limit, rate_limit=args.rate_limit, rate_window=args.rate_window,
+                        retry_after_header=args.retry_after_header, fast=args.fast,
+                        identity_delay=args.identity_delay, canvases=_list(args.canvases),
+                        campaigns=_list(args.campaigns))
     for spec in args.fault:
         emulator.faults.parse(spec)
     emulator.start(args.host, args.port, (args.tls_cert, args.tls_key) if args.tls_cert else None)
@@ -39,6 +52,10 @@ def main(argv=None):
         pass
     emulator.stop()
     return 0
+
+
+def _list(text):
+    return [item.strip() for item in text.split(',') if item.strip()] if text else None
 
 
 if __name__ == '__main__':

@@ -1,21 +1,23 @@
 # -*- coding: utf-8 -*-
-"""Fault injection and rate limiting for the emulator's /users/track."""
+"""Fault injection and rate limiting for the emulator's Braze endpoints."""
 import collections
 import math
 import re
 import threading
 import time
 
-# kind: 'status' (answer with ``status``), 'delay' (wait ``seconds`` before answering),
-# 'drop' (close the connection without an answer), 'garbage' (a non-JSON body with ``status``).
-# processed: whether the request is applied to the store before the fault strikes, which is
-# what makes a failure ambiguous for the client.
+# kind: 'status' (answer with ``status``), 'delay' (wait ``seconds`` before answering), 'drop'
+# (close the connection without an answer), 'garbage' (a non-JSON body with ``status``).
+# processed: whether the request is applied before the fault strikes, which is what makes a
+# failure ambiguous for the client.
 Fault = collections.namedtuple('Fault', 'kind status seconds processed')
 _SPEC = re.compile(r'^(?P<kind>\d{3}|delay|drop|garbage)(?::(?P<arg>processed|\d+(?:\.\d+)?))?(?:x(?P<count>\d+))?$')
+# Braze documents 502 as a failure before its servers: a 502 never stores anything.
+NEVER_PROCESSED = (502,)
 
 
 class Faults(object):
-    """A queue: each track request takes the next fault, if any."""
+    """A queue: each request to a Braze endpoint takes the next fault, if any."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -25,15 +27,17 @@ class Faults(object):
         if kind not in ('status', 'delay', 'drop', 'garbage'):
             raise ValueError('unknown fault kind: {}'.format(kind))
         if processed is None:
-            processed = kind == 'delay'
+            processed = kind == 'delay' or (kind == 'status' and 200 <= status < 300)
+        if processed and kind == 'status' and status in NEVER_PROCESSED:
+            raise ValueError('a 502 stores nothing (Braze: it fails before its servers)')
         with self._lock:
             self._queue.extend([Fault(kind, status, seconds, processed)] * count)
 
     def parse(self, spec):
-        """Command-line form KIND[:ARG][xN]: 503, 503x2, 500:processed, delay:5, drop, garbage:200."""
+        """Command-line form KIND[:ARG][xN]: 503, 503x2, 503:processed, 202, delay:5, drop, garbage:200."""
         match = _SPEC.match(spec.strip())
         if not match:
-            raise ValueError('fault must look like 503, 503x2, 500:processed, delay:5, drop or garbage:200')
+            raise ValueError('fault must look like 503, 503x2, 503:processed, delay:5, drop or garbage:200')
         kind, arg, count = match.group('kind'), match.group('arg'), int(match.group('count') or 1)
         processed = True if arg == 'processed' else None
         if kind.isdigit():
@@ -53,31 +57,45 @@ class Faults(object):
         return len(self._queue)
 
 
+# Braze's documented limits (api/api_limits; ../shared/reference/braze-api.md) by endpoint group:
+# (requests, seconds). The messaging one is ours: the reference states none.
+DEFAULT_LIMITS = {
+    'track': (3000, 3.0),          # /users/track: 3,000 per 3 seconds
+    'export': (40, 1.0),           # /users/export/ids with fields_to_export: 40 per second
+    'export_slow': (250, 60.0),    # ... asking for campaigns_received / canvases_received: 250 per minute
+    'identity': (20000, 60.0),     # identify, alias/new and merge share 20,000 per minute
+    'messaging': (250000, 3600.0),
+}
+
+
 class RateLimiter(object):
-    """Fixed windows of ``limit`` requests per ``window`` seconds, with Braze's headers."""
+    """Fixed windows per endpoint group, with Braze's headers on every answer."""
 
-    def __init__(self, limit=None, window=3.0, clock=time.time):
-        self.limit, self.window, self._clock = limit, window, clock
+    def __init__(self, limit=None, window=3.0, clock=time.time, retry_after_header=False):
+        self.limit, self.window = limit, window  # a lower limit for every group (tests, demos)
+        self.retry_after_header = retry_after_header
+        self._clock = clock
         self._lock = threading.Lock()
-        self._window_start, self._used = None, 0
+        self._windows = {}
 
-    def check(self):
-        """Return (allowed, headers)."""
-        if not self.limit:
-            return True, {}
+    def check(self, group, consume=True):
+        """(allowed, headers) for one request to ``group``."""
+        limit, window = (self.limit, self.window) if self.limit else DEFAULT_LIMITS[group]
         with self._lock:
             now = self._clock()
-            if self._window_start is None or now >= self._window_start + self.window:
-                self._window_start, self._used = now, 0
-            reset = self._window_start + self.window
-            allowed = self._used < self.limit
-            if allowed:
-                self._used += 1
+            start, used = self._windows.get(group, (None, 0))
+            if start is None or now >= start + window:
+                start, used = now, 0
+            allowed = used < limit
+            if allowed and consume:
+                used += 1
+            self._windows[group] = (start, used)
+            reset = start + window
             headers = {
-                'X-RateLimit-Limit': str(self.limit),
-                'X-RateLimit-Remaining': str(max(0, self.limit - self._used)),
+                'X-RateLimit-Limit': str(limit),
+                'X-RateLimit-Remaining': str(max(0, limit - used)),
                 'X-RateLimit-Reset': str(int(math.ceil(reset))),
             }
-            if not allowed:
+            if not allowed and self.retry_after_header:  # seen from Braze, not documented: off by default
                 headers['X-Ratelimit-Retry-After'] = str(max(1, int(math.ceil(reset - now))))
             return allowed, headers

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
-"""A Braze REST emulator on loopback: /users/track and /users/export/ids.
+"""A Braze REST emulator on loopback (development only; never deployed with the nodes).
 
-Standard library only: ``http.server`` with one thread per connection, HTTP/1.1 keep-alive,
-and TCP_NODELAY on every accepted socket (without it each keep-alive answer waits ~40 ms
-for Nagle's algorithm to meet the client's delayed ACK).
+Standard library only: ``http.server`` with one thread per connection, HTTP/1.1 keep-alive, and
+TCP_NODELAY on every accepted socket (without it each keep-alive answer waits ~40 ms for Nagle's
+algorithm to meet the client's delayed ACK). docs/local_braze.md says where each behaviour comes
+from, and which ones are ours rather than Braze's.
 """
+import collections
 import contextlib
 import json
 import os
@@ -14,46 +16,74 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from . import validation
+from . import export, identity, messaging, nested, track
 from .faults import Faults, RateLimiter
 from .store import Store
 
-DEV_API_KEY = 'local-braze-dev-key'
-ARRAYS = ('attributes', 'events', 'purchases')
+# Not a secret: the key of a loopback emulator, shaped like Braze's (36 characters after the prefix).
+DEV_API_KEY = 'dev-key-9f4c2e71-5b3a-4d8e-a6f0-1c7b3e9d2a58'
 MAX_BODY = 4 * 1024 * 1024
 PARSE_ERROR = 'Error while parsing request body. Please ensure the request body is valid JSON.'
-NO_VALID_DATA = "Valid data must be provided in the 'attributes', 'events', or 'purchases' fields."
+CONTRACTS = {'standard': (75, None), 'mau': (None, 50)}  # (per array, combined) objects per /users/track
+
+# path -> (permission, rate-limit group, handler(emulator, body) -> (status, answer, change or None))
+Route = collections.namedtuple('Route', 'permission group handler')
+ROUTES = {
+    '/users/track': Route('users.track', 'track', lambda e, body: track.track(
+        e.store, body, *CONTRACTS[e.contract]) + (None,)),
+    '/users/export/ids': Route('users.export.ids', 'export', lambda e, body: export.export(e.store, body) + (None,)),
+    '/users/identify': Route('users.identify', 'identity', lambda e, body: identity.identify(e.store, body)),
+    '/users/alias/new': Route('users.alias.new', 'identity', lambda e, body: identity.alias_new(e.store, body)),
+    '/users/merge': Route('users.merge', 'identity', lambda e, body: identity.merge(e.store, body)),
+    '/canvas/trigger/send': Route('canvas.trigger.send', 'messaging', lambda e, body: messaging.trigger(
+        e.store, e.sends, messaging.CANVAS, body, e.known_canvases)),
+    '/campaigns/trigger/send': Route('campaigns.trigger.send', 'messaging', lambda e, body: messaging.trigger(
+        e.store, e.sends, messaging.CAMPAIGN, body, e.known_campaigns)),
+}
+ALL_PERMISSIONS = frozenset(route.permission for route in ROUTES.values())
+SLOW_EXPORT_FIELDS = ('campaigns_received', 'canvases_received')
 
 
 class Emulator(object):
     """The emulator's state and settings; the HTTP server reads them on each request."""
 
-    def __init__(self, api_key=None, max_objects=75, per_array=False, rate_limit=None, rate_window=3.0,
-                 fast=False, rate_clock=time.time):
+    def __init__(self, api_key=None, permissions=None, contract='standard', array_limit=nested.MAX_ARRAY,
+                 rate_limit=None, rate_window=3.0, rate_clock=time.time, retry_after_header=False,
+                 fast=False, identity_delay=0.0, canvases=None, campaigns=None):
+        if contract not in CONTRACTS:
+            raise ValueError('contract must be standard or mau')
         self.keys = {}
-        self.add_key(api_key or os.environ.get('LOCAL_BRAZE_API_KEY') or DEV_API_KEY,
-                     ('users.track', 'users.export.ids'))
-        self.max_objects = max_objects
-        self.per_array = per_array
+        self.add_key(api_key or os.environ.get('LOCAL_BRAZE_API_KEY') or DEV_API_KEY, permissions)
+        self.contract = contract
         self.fast = fast
-        self.store = Store()
+        self.identity_delay = identity_delay
+        self.known_canvases = frozenset(canvases) if canvases is not None else None
+        self.known_campaigns = frozenset(campaigns) if campaigns is not None else None
+        self.store = Store(array_limit)
+        self.sends = messaging.Sends()
         self.faults = Faults()
-        self.rate_limiter = RateLimiter(rate_limit, rate_window, rate_clock)
-        self.received = []          # every /users/track body that parsed, in arrival order
+        self.rate_limiter = RateLimiter(rate_limit, rate_window, rate_clock, retry_after_header)
+        self.received = []          # every /users/track body that reached the store, in arrival order
         self.answered = []          # (status, answer) for each body in ``received``
+        self.requests = []          # (path, body) of every parsed request to a Braze endpoint
         self.connections = []       # one entry per accepted connection: was TCP_NODELAY on?
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self._server = None
-        self._thread = None
         self.scheme = 'http'
 
     @property
     def api_key(self):
         return next(iter(self.keys))
 
-    def add_key(self, key, permissions=('users.track',)):
-        self.keys[key] = frozenset(permissions)
+    def add_key(self, key, permissions=None):
+        """A key with these permissions (None: every permission, as a key made for all endpoints)."""
+        self.keys[key] = ALL_PERMISSIONS if permissions is None else frozenset(permissions)
+
+    def profiles(self):
+        """Every profile in Braze's export shape."""
+        with self.store.lock:
+            return [export.exported(profile) for profile in self.store.profiles]
 
     # --- lifecycle -----------------------------------------------------------------------
     def start(self, host='127.0.0.1', port=0, tls=None):
@@ -67,9 +97,8 @@ class Emulator(object):
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
                                                       do_handshake_on_connect=False)
             self.scheme = 'https'
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
-                                        name='local-braze', daemon=True)
-        self._thread.start()
+        threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
+                         name='local-braze', daemon=True).start()
         return self
 
     @property
@@ -83,34 +112,47 @@ class Emulator(object):
             self._server.shutdown()
             self._server.server_close()
 
-    # --- the endpoints -------------------------------------------------------------------
-    def track(self, body):
-        """Answer a parsed /users/track body: (status, answer)."""
-        if not isinstance(body, dict):
-            return 400, {'message': NO_VALID_DATA}
-        arrays = {name: body.get(name) for name in ARRAYS if body.get(name) is not None}
-        if any(not isinstance(items, list) for items in arrays.values()):
-            return 400, {'message': NO_VALID_DATA}
-        counts = [len(items) for items in arrays.values()]
-        if (max(counts) if self.per_array and counts else sum(counts)) > self.max_objects:
-            return 400, {'message': 'Max Input Length Exceeded'}
-        errors, processed = [], {}
-        for name, items in arrays.items():
-            processed[name] = 0
-            for index, obj in enumerate(items):
-                problem = validation.CHECKS[name](obj) if isinstance(obj, dict) else validation.NO_IDENTIFIER
-                if problem:
-                    errors.append({'type': problem, 'input_array': name, 'index': index})
-                else:
-                    self.store.apply(name, obj)
-                    processed[name] += 1
-        if not any(processed.values()):
-            return 400, dict({'message': NO_VALID_DATA}, **({'errors': errors} if errors else {}))
-        answer = {'message': 'success'}
-        answer.update(('{}_processed'.format(name), count) for name, count in processed.items())
-        if errors:
-            answer['errors'] = errors
-        return 201, answer
+    # --- one request -----------------------------------------------------------------------
+    def answer(self, path, key, content_type, raw):
+        """(status, answer, extra headers, fault or None) for a POST to a Braze endpoint."""
+        route = ROUTES[path]
+        if key not in self.keys:
+            return 401, {'message': 'Invalid API key: {}'.format(key or '')}, self._peek(route), None
+        if route.permission not in self.keys[key]:
+            return 403, {'message': 'Access Denied'}, self._peek(route), None
+        if content_type != 'application/json':  # observed, not in Braze's pages
+            return 415, {'message': 'Unsupported Media Type: use application/json'}, self._peek(route), None
+        try:
+            body = json.loads(raw.decode('utf-8'))
+        except ValueError:
+            return 400, {'message': PARSE_ERROR}, self._peek(route), None
+        group = route.group
+        if group == 'export' and isinstance(body, dict) and (
+                not isinstance(body.get('fields_to_export'), list) or
+                any(f in SLOW_EXPORT_FIELDS for f in body['fields_to_export'])):
+            group = 'export_slow'
+        allowed, headers = self.rate_limiter.check(group)
+        if not allowed:
+            return 429, {'message': 'Rate Limit Exceeded'}, headers, None
+        with self.lock:
+            self.requests.append((path, body))
+        fault = self.faults.next()
+        if fault is not None and not fault.processed:
+            return None, None, headers, fault
+        status, answer, change = route.handler(self, body if isinstance(body, dict) else {})
+        if change is not None:
+            if self.identity_delay and group == 'identity':  # Braze applies these asynchronously
+                threading.Timer(self.identity_delay, change).start()
+            else:
+                change()
+        if path == '/users/track':
+            with self.lock:
+                self.received.append(body)
+                self.answered.append((status, answer))
+        return status, answer, headers, fault
+
+    def _peek(self, route):
+        return self.rate_limiter.check(route.group, consume=False)[1]
 
 
 class Server(ThreadingHTTPServer):
@@ -138,6 +180,11 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        path = self.path.split('?', 1)[0]
+        if path == '/_local/sends':  # development record of every send; no key (loopback only)
+            return self._answer(200, self.emulator.sends.list())
+        if path == '/_local/profiles':
+            return self._answer(200, self.emulator.profiles())
         self._answer(404, {'message': 'Not Found'})
 
     def do_POST(self):
@@ -147,49 +194,29 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._answer(413, {'message': 'Request Entity Too Large'})
         raw = self.rfile.read(length) if length else b''
-        if emulator.fast:
-            return self._answer(201, {'message': 'success'})
         path = self.path.split('?', 1)[0]
+        if emulator.fast and path == '/users/track':
+            return self._answer(201, {'message': 'success'})
         if path == '/_local/faults':  # the emulator's own control endpoint, for out-of-process tests
             try:
                 emulator.faults.parse(json.loads(raw.decode('utf-8'))['spec'])
             except (ValueError, KeyError, TypeError, AttributeError):
                 return self._answer(400, {'message': 'expected {"spec": "503x2"}'})
             return self._answer(200, {'message': 'queued', 'pending': len(emulator.faults)})
-        if path == '/users/track/':
-            return self._answer(403, {'message': 'Forbidden'})  # Braze refuses the trailing slash
-        if path not in ('/users/track', '/users/export/ids'):
+        if path.endswith('/') and path.rstrip('/') in ROUTES:
+            return self._answer(403, {'message': 'Forbidden'})  # observed from Braze, not on its pages
+        if path not in ROUTES:
             return self._answer(404, {'message': 'Not Found'})
-        key = self._bearer()
-        if key not in emulator.keys:
-            return self._answer(401, {'message': 'Invalid API key: {}'.format(key or '')})
-        permission = 'users.track' if path == '/users/track' else 'users.export.ids'
-        if permission not in emulator.keys[key]:
-            return self._answer(403, {'message': 'Access Denied: the API key lacks {}'.format(permission)})
-        if (self.headers.get('Content-Type') or '').split(';')[0].strip().lower() != 'application/json':
-            return self._answer(415, {'message': 'Unsupported Media Type: use application/json'})
-        try:
-            body = json.loads(raw.decode('utf-8'))
-        except ValueError:
-            return self._answer(400, {'message': PARSE_ERROR})
-        if path == '/users/export/ids':
-            return self._answer(201, emulator.store.export(body if isinstance(body, dict) else {}))
-        allowed, limit_headers = emulator.rate_limiter.check()
-        if not allowed:
-            return self._answer(429, {'message': 'Rate Limit Exceeded'}, limit_headers)
-        fault = emulator.faults.next()
-        if fault is None or fault.processed:
-            emulator.received.append(body)
-            status, answer = emulator.track(body)
-            emulator.answered.append((status, answer))
+        content_type = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+        status, answer, headers, fault = emulator.answer(path, self._bearer(), content_type, raw)
         if fault is None:
-            return self._answer(status, answer, limit_headers)
-        return self._fault(fault, limit_headers)
+            return self._answer(status, answer, headers)
+        return self._fault(fault, headers, status, answer)
 
-    def _fault(self, fault, headers):
-        if fault.kind == 'delay':
+    def _fault(self, fault, headers, status, answer):
+        if fault.kind == 'delay':  # then the real answer, late
             self.emulator.stopping.wait(fault.seconds)
-            return self._answer(201, {'message': 'success'}, headers)
+            return self._answer(status or 201, answer or {'message': 'success'}, headers)
         if fault.kind == 'drop':
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -197,6 +224,8 @@ class Handler(BaseHTTPRequestHandler):
             return None
         if fault.kind == 'garbage':
             return self._send(fault.status, b'<html>upstream error</html>', 'text/html', headers)
+        if 200 <= fault.status < 300:  # Braze documents an old 202 as {"message": "queued"}
+            return self._answer(fault.status, {'message': 'queued'}, headers)
         return self._answer(fault.status, {'message': 'Internal Server Error'}, headers)
 
     def _bearer(self):

@@ -1,157 +1,161 @@
 # -*- coding: utf-8 -*-
-"""The emulator's user profiles, changed the way Braze changes them."""
+"""The emulator's user profiles, changed the way Braze documents."""
 import copy
+import datetime
 import itertools
 import threading
 
-IDENTIFIER_KEYS = ('external_id', 'user_alias', 'braze_id', '_update_existing_only', '_merge_objects')
+from . import nested
+
+FLAGS = ('external_id', 'user_alias', 'braze_id', '_update_existing_only', '_merge_objects')
+# Standard fields: exported at the top level of a user, never inside custom_attributes.
 STANDARD = ('first_name', 'last_name', 'email', 'phone', 'dob', 'gender', 'home_city', 'country',
-            'language', 'time_zone', 'email_subscribe', 'push_subscribe', 'current_location')
+            'language', 'time_zone', 'email_subscribe', 'push_subscribe', 'subscription_groups', 'push_tokens',
+            'date_of_first_session', 'date_of_last_session', 'email_open_tracking_disabled',
+            'email_click_tracking_disabled')
+
+
+def now_iso():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
 
 
 class Store(object):
     """Profiles keyed by identifier. Thread-safe: the server answers on many threads."""
 
-    def __init__(self):
-        self._lock = threading.Lock()
+    def __init__(self, array_limit=nested.MAX_ARRAY):
+        self.lock = threading.RLock()
         self._ids = itertools.count(1)
+        self._changes = itertools.count(1)
+        self.array_limit = array_limit
         self.profiles = []
 
-    # --- lookup --------------------------------------------------------------------------
+    # --- finding -------------------------------------------------------------------------
     def find(self, obj):
+        """The profile an object names, as Braze resolves it (email before phone)."""
         if 'external_id' in obj:
             return self._first(lambda p: p['external_id'] == obj['external_id'])
         if 'user_alias' in obj:
             alias = obj['user_alias']
-            key = (alias.get('alias_name'), alias.get('alias_label'))
-            return self._first(lambda p: key in p['aliases'])
+            wanted = (alias.get('alias_name'), alias.get('alias_label'))
+            return self._first(lambda p: wanted in p['aliases'])
         if 'braze_id' in obj:
             return self._first(lambda p: p['braze_id'] == obj['braze_id'])
-        for secondary in ('email', 'phone'):  # email wins over phone, as in Braze
+        for secondary in ('email', 'phone'):
             if secondary in obj:
-                return self._first(lambda p: p['attributes'].get(secondary) == obj[secondary], newest=True)
+                return self.by_contact(secondary, obj[secondary])
         return None
 
-    def _first(self, match, newest=False):
-        found = [p for p in self.profiles if match(p)]
-        return (found[-1] if newest else found[0]) if found else None
+    def by_contact(self, field, value):
+        """Several profiles with one email or phone: the most recently updated one with an
+        external_id, else the most recently updated one."""
+        found = self.all_by_contact(field, value)
+        known = [p for p in found if p['external_id'] is not None]
+        pool = known or found
+        return max(pool, key=lambda p: p['updated']) if pool else None
 
-    def _create(self, obj):
-        alias = obj.get('user_alias')
-        profile = {
-            'external_id': obj.get('external_id'),
-            'braze_id': 'local{:020d}'.format(next(self._ids)),
-            'aliases': [(alias['alias_name'], alias['alias_label'])] if alias else [],
-            'attributes': {},
-            'events': [],
-            'purchases': [],
-        }
-        for secondary in ('email', 'phone'):
-            if secondary in obj and not any(k in obj for k in ('external_id', 'user_alias', 'braze_id')):
-                profile['attributes'][secondary] = obj[secondary]
+    def all_by_contact(self, field, value):
+        return [p for p in self.profiles if p['attributes'].get(field) == value]
+
+    def _first(self, match):
+        return next((p for p in self.profiles if match(p)), None)
+
+    def create(self, external_id=None, alias=None):
+        profile = {'external_id': external_id, 'braze_id': 'local{:020d}'.format(next(self._ids)),
+                   'aliases': [alias] if alias else [], 'attributes': {}, 'events': [], 'purchases': [],
+                   'created_at': now_iso(), 'updated': next(self._changes)}
         self.profiles.append(profile)
         return profile
 
-    # --- changes -------------------------------------------------------------------------
-    def apply(self, array, obj):
+    def touch(self, profile):
+        profile['updated'] = next(self._changes)
+
+    # --- /users/track --------------------------------------------------------------------
+    def apply(self, array, obj, nested_ok=True):
         """Apply one valid object. Returns True when it touched a profile."""
-        with self._lock:
+        with self.lock:
             profile = self.find(obj)
             if profile is None:
-                if not self._may_create(array, obj):
+                if not _may_create(array, obj):
                     return False
-                profile = self._create(obj)
-            getattr(self, '_apply_' + array)(profile, obj)
+                alias = obj.get('user_alias')
+                profile = self.create(obj.get('external_id'), (alias['alias_name'], alias['alias_label'])
+                                      if alias else None)
+                if not any(k in obj for k in ('external_id', 'user_alias', 'braze_id')):
+                    for secondary in ('email', 'phone'):  # an email-only (or phone-only) user
+                        if secondary in obj:
+                            profile['attributes'][secondary] = obj[secondary]
+                            break
+            getattr(self, '_apply_' + array)(profile, obj, nested_ok)
+            self.touch(profile)
             return True
 
-    @staticmethod
-    def _may_create(array, obj):
-        if 'braze_id' in obj:
-            return False
-        if 'user_alias' in obj:  # alias-only users only from attributes with _update_existing_only false
-            return array == 'attributes' and obj.get('_update_existing_only') is False
-        return obj.get('_update_existing_only') is not True
-
-    @staticmethod
-    def _apply_attributes(profile, obj):
+    def _apply_attributes(self, profile, obj, nested_ok):
         attributes = profile['attributes']
         merge = obj.get('_merge_objects') is True
         for key, value in obj.items():
-            if key in IDENTIFIER_KEYS:
+            if key in FLAGS:
                 continue
+            if nested.is_nested(value) and not nested_ok:
+                continue  # one invalid nested value drops every nested update of the request
             if value is None:
                 attributes.pop(key, None)
             elif isinstance(value, dict) and set(value) == {'inc'}:
                 attributes[key] = (attributes.get(key) or 0) + value['inc']
-            elif isinstance(value, dict) and set(value) <= {'add', 'remove'} and value:
-                items = list(attributes.get(key) or [])
-                items.extend(value.get('add', []))
-                attributes[key] = [item for item in items if item not in value.get('remove', [])]
-            elif isinstance(value, dict) and merge and isinstance(attributes.get(key), dict):
-                attributes[key].update(copy.deepcopy(value))
+            elif isinstance(value, dict) and value and set(value) <= {'add', 'remove'}:
+                attributes[key] = nested.add_remove(attributes.get(key), value, self.array_limit)
+            elif isinstance(value, dict) and value and set(value) <= set(nested.OPERATORS):
+                if '$update' in value and not merge:
+                    value = {k: v for k, v in value.items() if k != '$update'}  # $update needs _merge_objects
+                attributes[key] = nested.apply_objects(attributes.get(key), value)
+            elif isinstance(value, dict):
+                attributes[key] = nested.merge(attributes.get(key) if merge else {}, value)
+            elif isinstance(value, list) and not nested.is_nested(value):
+                attributes[key] = nested.as_set(value, self.array_limit)
             else:
-                attributes[key] = copy.deepcopy(value)
+                attributes[key] = nested.stored(copy.deepcopy(value))
 
     @staticmethod
-    def _apply_events(profile, obj):
-        profile['events'].append({k: copy.deepcopy(v) for k, v in obj.items() if k in ('name', 'time', 'properties', 'app_id')})
+    def _apply_events(profile, obj, nested_ok):
+        profile['events'].append(_happened(obj, ('name', 'time', 'properties', 'app_id')))
 
     @staticmethod
-    def _apply_purchases(profile, obj):
-        profile['purchases'].append({k: copy.deepcopy(v) for k, v in obj.items()
-                                     if k in ('product_id', 'currency', 'price', 'quantity', 'time', 'properties')})
+    def _apply_purchases(profile, obj, nested_ok):
+        profile['purchases'].append(_happened(obj, ('product_id', 'currency', 'price', 'quantity', 'time',
+                                                    'properties', 'app_id')))
 
-    # --- reading back --------------------------------------------------------------------
-    def export(self, request):
-        """``/users/export/ids``: the profiles named in ``request``, in Braze's export shape."""
-        with self._lock:
-            wanted, invalid = [], []
-            for external_id in request.get('external_ids') or []:
-                profile = self.find({'external_id': external_id})
-                (wanted.append(profile) if profile else invalid.append(external_id))
-            for alias in request.get('user_aliases') or []:
-                profile = self.find({'user_alias': alias}) if isinstance(alias, dict) else None
-                if profile:
-                    wanted.append(profile)
-            for braze_id in request.get('braze_ids') or []:
-                profile = self.find({'braze_id': braze_id})
-                if profile:
-                    wanted.append(profile)
-            if request.get('email_address'):
-                wanted.extend(p for p in self.profiles if p['attributes'].get('email') == request['email_address'])
-            users = [_exported(p) for p in wanted]
-        answer = {'users': users, 'message': 'success'}
-        if invalid:
-            answer['invalid_user_ids'] = invalid
-        return answer
+    # --- identify and merge --------------------------------------------------------------
+    def absorb(self, kept, merged, with_data=True):
+        """Move ``merged``'s aliases (one per label) and, with_data, its data into ``kept``."""
+        labels = {label for _, label in kept['aliases']}
+        kept['aliases'].extend(a for a in merged['aliases'] if a[1] not in labels)
+        if with_data:
+            for key, value in merged['attributes'].items():
+                kept['attributes'].setdefault(key, copy.deepcopy(value))
+            kept['events'].extend(merged['events'])
+            kept['purchases'].extend(merged['purchases'])
+        self.profiles.remove(merged)
+        self.touch(kept)
 
     def snapshot(self):
-        with self._lock:
+        with self.lock:
             return copy.deepcopy(self.profiles)
 
 
-def _exported(profile):
-    user = {'braze_id': profile['braze_id']}
-    if profile['external_id'] is not None:
-        user['external_id'] = profile['external_id']
-    if profile['aliases']:
-        user['user_aliases'] = [{'alias_name': n, 'alias_label': l} for n, l in profile['aliases']]
-    custom = {}
-    for key, value in profile['attributes'].items():
-        (user if key in STANDARD else custom)[key] = copy.deepcopy(value)
-    if custom:
-        user['custom_attributes'] = custom
-    user['custom_events'] = _summary(profile['events'], 'name')
-    user['purchases'] = _summary(profile['purchases'], 'product_id')
-    return user
+def _may_create(array, obj):
+    """Braze: never by braze_id; an alias-only user only from attributes with
+    _update_existing_only false (events and purchases by alias are always update-only); otherwise
+    unless _update_existing_only is true."""
+    if 'braze_id' in obj:
+        return False
+    if 'user_alias' in obj:
+        return array == 'attributes' and obj.get('_update_existing_only') is False
+    return obj.get('_update_existing_only') is not True
 
 
-def _summary(items, key):
-    grouped = {}
-    for item in items:
-        entry = grouped.setdefault(item[key], {'name': item[key], 'first': item['time'], 'last': item['time'],
-                                               'count': 0})
-        entry['first'] = min(entry['first'], item['time'])
-        entry['last'] = max(entry['last'], item['time'])
-        entry['count'] += 1
-    return list(grouped.values())
+def _happened(obj, keys):
+    """An event or purchase as stored; a time in the future is stored as the current time."""
+    stored = {k: copy.deepcopy(v) for k, v in obj.items() if k in keys}
+    when = nested.parse_time(stored.get('time'))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stored['time'] = (now if when is None or when > now else when).isoformat()
+    return stored

@@ -17,6 +17,7 @@ PURCHASE_RESERVED = ('time', 'product_id', 'quantity', 'event_name', 'price', 'c
 
 NO_IDENTIFIER = "'external_id', 'braze_id', 'user_alias', 'email' or 'phone' is required"
 BAD_EMAIL = "The value provided for the 'email' field is not a valid email."
+# Ours: Braze documents that two primary identifiers get the object refused, not the words.
 TWO_IDENTIFIERS = "Only one of 'external_id', 'braze_id' or 'user_alias' may be provided"
 
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
@@ -65,8 +66,9 @@ def attributes_error(obj):
     if location is not None and not (isinstance(location, dict) and all(
             isinstance(location.get(k), (int, float)) for k in ('latitude', 'longitude'))):
         return 'BAD_LOCATION_UPDATE'
-    if '_update_existing_only' in obj and not isinstance(obj['_update_existing_only'], bool):
-        return "'_update_existing_only' must be a boolean"
+    for flag in ('_update_existing_only', '_merge_objects'):
+        if flag in obj and not isinstance(obj[flag], bool):
+            return "'{}' must be a boolean".format(flag)
     for key, value in obj.items():
         if not isinstance(key, str) or key.startswith('$') or len(key) > MAX_STRING:
             return 'Invalid attribute name'
@@ -75,8 +77,8 @@ def attributes_error(obj):
         if isinstance(value, str) and len(value) > MAX_STRING:
             return "The value of '{}' is longer than 255 characters".format(key[:40])
         if isinstance(value, dict) and 'inc' in value and (
-                isinstance(value['inc'], bool) or not isinstance(value['inc'], (int, float)) or len(value) > 1):
-            return "Invalid 'inc' for '{}': a number is required".format(key[:40])
+                isinstance(value['inc'], bool) or not isinstance(value['inc'], int) or len(value) > 1):
+            return "Invalid 'inc' for '{}': an integer is required".format(key[:40])
         if isinstance(value, dict) and set(value) & {'add', 'remove'} and not (
                 set(value) <= {'add', 'remove'} and all(isinstance(v, list) for v in value.values())):
             return "Invalid 'add'/'remove' for '{}': lists are required".format(key[:40])
@@ -84,12 +86,12 @@ def attributes_error(obj):
 
 
 def event_error(obj):
-    return identifier_error(obj) or _named(obj, 'name') or _timed(obj) or \
+    return _update_flag(obj) or identifier_error(obj) or _named(obj, 'name') or _timed(obj) or \
         _properties_error(obj.get('properties'), EVENT_RESERVED)
 
 
 def purchase_error(obj):
-    problem = identifier_error(obj) or _named(obj, 'product_id') or _timed(obj)
+    problem = _update_flag(obj) or identifier_error(obj) or _named(obj, 'product_id') or _timed(obj)
     if problem:
         return problem
     currency = obj.get('currency')
@@ -102,6 +104,12 @@ def purchase_error(obj):
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= 100:
         return "'quantity' must be an integer from 1 to 100"
     return _properties_error(obj.get('properties'), PURCHASE_RESERVED)
+
+
+def _update_flag(obj):
+    if '_update_existing_only' in obj and not isinstance(obj['_update_existing_only'], bool):
+        return "'_update_existing_only' must be a boolean"
+    return None
 
 
 CHECKS = {'attributes': attributes_error, 'events': event_error, 'purchases': purchase_error}

@@ -1,78 +1,65 @@
 # -*- coding: utf-8 -*-
-"""Run an action node locally.
+"""Run a solution's action nodes, or a whole flow, the way Pypestream does.
 
-    python -m local_pypestream run BrazeUserTrack examples/seed.json [--env sandbox] [--context ctx.json]
+    python -m local_pypestream run NODE PAYLOAD.json [NODE PAYLOAD.json ...] [--env sandbox] [--context CTX.json]
+    python -m local_pypestream flow FLOW.csv [--turns TURNS.json] [--env sandbox] [--context CTX.json] [--json]
+    python -m local_pypestream lint FLOW.csv
 
-Prints each log line and the returned dict; exits 0 when ``success`` is ``true``. When the
-environment has no Braze URL configured (no BRAZE_URL / BRAZE_<ENV>_URL), the node is pointed
-at an embedded local_braze emulator and the profile it now holds is printed afterwards.
+``run`` calls each node in turn and feeds the globals it returns into the next call's context;
+it prints the log lines and each result, and exits 0 unless a node answered ``error``. The
+solution's development services (local_services.py) start around every command.
 """
 import argparse
 import json
 import sys
 
 from .runtime import make_context, run_node
-from .solution import load_module, load_solution
+from .services import started
+from .solution import load_solution
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m local_pypestream')
+    parser = argparse.ArgumentParser(prog='python -m local_pypestream', description=__doc__.split('\n\n')[0])
     commands = parser.add_subparsers(dest='command', required=True)
-    run = commands.add_parser('run', help='call a node with a Parameter Input file')
-    run.add_argument('node', help='node class name, e.g. BrazeUserTrack')
-    run.add_argument('payload', help='JSON file with the Parameter Input')
-    run.add_argument('--env', default='sandbox', help='sandbox or live (default sandbox)')
-    run.add_argument('--context', help='JSON file merged into the context (user_data is merged too)')
+    run = commands.add_parser('run', help='call nodes with Parameter Input files, one after another')
+    run.add_argument('pairs', nargs='+', metavar='NODE PAYLOAD', help='node class name, then its JSON file')
+    _common(run)
     args = parser.parse_args(argv)
+    if len(args.pairs) % 2:
+        parser.error('run takes NODE PAYLOAD pairs')
+    return _run(args)
 
-    payload = _read_json(args.payload)
-    context = make_context(args.env, _read_json(args.context) if args.context else None)
+
+def _common(command):
+    command.add_argument('--env', default='sandbox', help='sandbox or live (default sandbox)')
+    command.add_argument('--context', help='JSON file merged into the context (user_data is merged too)')
+
+
+def _run(args):
+    pairs = list(zip(args.pairs[::2], args.pairs[1::2]))
+    payloads = [read_json(path) for _, path in pairs]
+    context = make_context(args.env, read_json(args.context) if args.context else None)
     app = load_solution().app
-    block = _env_block(app, args.env)
-    embedded = block is not None and not block.get('braze_url')
-    if not embedded:
-        return _report(run_node(args.node, payload, context, _print_log))
-
-    import local_braze  # development package: only needed when no real Braze is configured
-    with local_braze.running() as braze:
-        block.update(braze_url=braze.url, braze_api_key=braze.api_key)
-        print('using the embedded Braze emulator at {} (set BRAZE_URL and BRAZE_API_KEY for a real '
-              'workspace)'.format(braze.url))
-        status = _report(run_node(args.node, payload, context, _print_log))
-        print('Braze emulator now holds:')
-        print(json.dumps([_exported(braze, p) for p in braze.store.snapshot()], indent=2, sort_keys=True))
-    return status
-
-
-def _env_block(app, env):
-    """The PARAMS block the node will read for ``env`` (prod/live aliases included), created empty
-    when there is none so the embedded emulator can fill it."""
-    if not isinstance(app.PARAMS, dict):
-        return None
-    config = load_module('actions.braze_config')
-    try:
-        return config.env_block(app.PARAMS, env.strip().lower())
-    except config.ConfigError:
-        return app.PARAMS.setdefault(env.strip().lower(), {'braze_user_track': 'users/track'})
+    failed = False
+    with started(app, args.env) as services:
+        if services.banner:
+            print(services.banner)
+        for (node, path), payload in zip(pairs, payloads):
+            if len(pairs) > 1:
+                print('== {} {}'.format(node, path))
+            result = run_node(node, payload, dict(context), lambda line: print('log: {}'.format(line)))
+            print('result: {}'.format(json.dumps(result)))
+            failed = failed or not isinstance(result, dict) or result.get('success') == 'error'
+            if isinstance(result, dict):
+                context.update(result)  # the globals a node returns are there for the next one
+        report = services.report()
+        if report:
+            print(report)
+    return 1 if failed else 0
 
 
-def _exported(braze, profile):
-    ids = {'external_ids': [profile['external_id']]} if profile['external_id'] else \
-        {'braze_ids': [profile['braze_id']]}
-    return braze.store.export(ids)['users'][0]
-
-
-def _print_log(line):
-    print('log: {}'.format(line))
-
-
-def _report(result):
-    print('result: {}'.format(json.dumps(result)))
-    return 0 if isinstance(result, dict) and result.get('success') == 'true' else 1
-
-
-def _read_json(path):
-    with open(path) as handle:
+def read_json(path):
+    with open(path, encoding='utf-8-sig') as handle:
         return json.load(handle)
 
 

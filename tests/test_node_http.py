@@ -6,10 +6,10 @@ import pytest
 import requests
 import responses
 
-from support import (API_KEY, SANDBOX, SEED_PAYLOAD, TRACK_URL, braze_body, node_module,
+from support import (API_KEY, SANDBOX, SEED_PAYLOAD, TRACK_URL, braze_body, node_module, load_module,
                      request_json)
 
-version = node_module.braze_transport.USER_AGENT
+version = load_module("actions.braze_version").USER_AGENT
 DEEP = [1]
 for _ in range(40):
     DEEP = [DEEP]

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+"""One user's objects -> /users/track request bodies within Braze's per-request limits.
+
+Braze: at most 75 objects per array (standard contracts) or 50 combined (Monthly-Active-User
+contracts), at most 4 MB per body. Objects keep their order across requests, so one user's
+updates apply as written.
+"""
+import collections
+import json
+
+from .braze_answers import refused_inputs
+
+ARRAYS = ('attributes', 'events', 'purchases')
+# Braze refuses bodies over 4 MB (413); stay well under it, leaving room for the envelope.
+MAX_BODY_BYTES = 3500 * 1024
+PARTNER = b'"partner":"pypestream"'
+
+# body: bytes to send. labels: {array: [the caller's name of each object]}, to explain errors.
+# replayable: nothing in it counts twice if Braze receives it twice.
+Batch = collections.namedtuple('Batch', 'body labels objects replayable')
+Batches = collections.namedtuple('Batches', 'requests too_large')
+
+# ASCII-only JSON: a lone surrogate from a broken client still makes a valid body. One encoder
+# for the process: json.dumps with options would build a new one for every object.
+_ENCODER = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
+
+
+def split(objects, per_array, combined):
+    """(array, label, object) in order -> ``Batches``; too_large names objects no request can hold."""
+    requests, too_large, pending, counts, size = [], [], [], collections.Counter(), 0
+    for array, label, obj in objects:
+        encoded = _ENCODER.encode(obj).encode('ascii')
+        if len(encoded) > MAX_BODY_BYTES:
+            too_large.append(label)
+            continue
+        full = len(pending) >= combined or (per_array is not None and counts[array] >= per_array)
+        if pending and (full or size + len(encoded) > MAX_BODY_BYTES):
+            requests.append(_batch(pending))
+            pending, counts, size = [], collections.Counter(), 0
+        pending.append((array, label, obj, encoded))
+        counts[array] += 1
+        size += len(encoded) + 1
+    if pending:
+        requests.append(_batch(pending))
+    return Batches(requests, too_large)
+
+
+def _batch(pending):
+    # Each object is encoded once (its size decides the split); the body is those pieces joined,
+    # which is the same JSON json.dumps would write for the whole body.
+    labels, encoded = {}, {}
+    replayable = True
+    for array, label, obj, data in pending:
+        labels.setdefault(array, []).append(label)
+        encoded.setdefault(array, []).append(data)
+        replayable = replayable and array == 'attributes' and not _counts_twice(obj)
+    parts = [b'"' + array.encode() + b'":[' + b','.join(encoded[array]) + b']' for array in ARRAYS
+             if array in encoded]
+    parts.append(PARTNER)
+    return Batch(b'{' + b','.join(parts) + b'}', labels, len(pending), replayable)
+
+
+def _counts_twice(attributes):
+    """inc adds again and $add appends again; sets, add/remove on string arrays, $update and
+    $remove leave the same state when applied twice."""
+    return any(isinstance(value, dict) and ('inc' in value or '$add' in value) for value in attributes.values())
+
+
+# What became of all of one call's requests; built once, by ``deliver``.
+Report = collections.namedtuple('Report', 'reason message status attempts objects requests refused')
+
+
+def deliver(call, batches, path, permission):
+    """POST each batch in order; stop at the first failure that is not a partial refusal."""
+    reason = message = status = None
+    attempts = objects = requests = 0
+    refused = collections.OrderedDict()
+    for batch in batches:
+        sent = call.send(path, permission, batch.body, batch.replayable or call.settings.retry_non_idempotent)
+        verdict = sent.verdict
+        attempts += sent.attempts
+        requests += 1
+        status = verdict.status if verdict.status is not None else status
+        if verdict.errors:  # a partial refusal (201) or a refusal of every object (400) alike
+            for label, why in refused_inputs(verdict.errors, batch.labels).items():
+                refused.setdefault(label, why)
+        if verdict.reason in (None, 'rejected'):
+            objects += batch.objects
+        if verdict.reason is not None and reason in (None, 'rejected'):
+            reason, message = verdict.reason, verdict.message
+        if verdict.reason not in (None, 'rejected'):
+            break
+    return Report(reason, message, status, attempts, objects, requests, refused)

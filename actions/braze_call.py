@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+"""One node call: its settings, deadline and log, and ``send``, the attempt loop every node uses."""
+import collections
+import datetime
+
+from . import braze_wire as wire
+from .braze_answers import Verdict, classify
+from .braze_retry import AMBIGUOUS, DONE, NOT_SENT, backoff, decide, rate_limit_wait
+from .braze_variables import Budget
+
+# What became of one request: Braze's verdict, and how many attempts it took.
+Sent = collections.namedtuple('Sent', 'verdict attempts')
+
+
+class Call(object):
+    def __init__(self, settings, deadline, say, rand, wall, transport):
+        self.settings = settings
+        self.deadline = deadline
+        self.say = say
+        self._rand = rand
+        self._wall = wall
+        self._transport = transport
+
+    def now(self):
+        return datetime.datetime.fromtimestamp(self._wall(), datetime.timezone.utc)
+
+    def budget(self):
+        """The input-building budget: it may use half the deadline, the rest is for sending."""
+        reserve = self.settings.deadline / 2
+        return Budget(lambda: self.deadline.remaining() - reserve)
+
+    def send(self, path, permission, body, resend_ambiguous):
+        """POST ``body`` to ``path``, retrying what is safe to retry inside the deadline -> ``Sent``.
+
+        ``resend_ambiguous``: whether the request may be sent again when Braze may already have
+        recorded it (attribute sets and lookups may; events and messages may not).
+        """
+        settings, deadline = self.settings, self.deadline
+        attempt = 0
+        while True:
+            if not deadline.has_time():
+                verdict = Verdict(DONE, 'timeout', None, 'the deadline passed before Braze answered', None, None)
+                return Sent(verdict, attempt)
+            attempt += 1
+            try:
+                answer = wire.post(self._transport, settings.url(path), settings.api_key, body,
+                                   deadline.timeouts(settings.connect_timeout, settings.read_timeout),
+                                   wire.monotonic_deadline(deadline.remaining()))
+            except wire.WireError as failure:
+                ending = DONE if failure.certificate else AMBIGUOUS if failure.sent else NOT_SENT
+                verdict = Verdict(ending, failure.reason, None, str(failure), None, None)
+                wait = backoff(attempt, self._rand)
+            else:
+                verdict = classify(answer.status, answer.body, permission)
+                if answer.note:
+                    verdict = verdict._replace(message='{}; {}'.format(verdict.message, answer.note))
+                wait = rate_limit_wait(answer.headers, self._wall()) if answer.status == 429 else None
+                if wait is None:
+                    wait = backoff(attempt, self._rand)
+            decision = decide(verdict.ending, attempt, settings.max_attempts, resend_ambiguous,
+                              deadline.remaining(), wait)
+            if not decision.retry:
+                if decision.why:
+                    verdict = verdict._replace(message='{}; {}'.format(verdict.message, decision.why))
+                return Sent(verdict, attempt)
+            deadline.wait(decision.wait)

@@ -1,0 +1,356 @@
+# -*- coding: utf-8 -*-
+"""What Braze accepts in a value: one normalizer per kind of value.
+
+Each normalizer takes a value that is present (missing values never get here) and returns what
+Braze expects, or raises ``Invalid`` with a reason that never quotes the value: the reason ends
+up in a log line and the value may be personal data. braze_fields.py says which field uses which.
+"""
+import datetime
+import json
+import math
+import re
+
+from . import braze_conventions as conventions
+
+MAX_STRING = 255              # Braze's limit for strings, names and keys
+MAX_DEPTH = 16                # nesting inside properties and nested attributes (ours)
+MAX_INT = 2 ** 63             # Braze stores integers as 64-bit
+MAX_NESTED_BYTES = 100 * 1024  # a nested custom attribute or array of objects (user_attributes_object)
+UTC = datetime.timezone.utc
+
+
+class Invalid(ValueError):
+    """A value Braze would refuse. The message says why without quoting the value."""
+
+
+def text(value):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise Invalid('expected text, got {}'.format(type(value).__name__))
+    if isinstance(value, int) and abs(value) >= MAX_INT:  # str() of a huge int can even raise
+        raise Invalid('integer outside 64 bits')
+    result = str(value).strip()
+    if not result:
+        raise Invalid('empty text')
+    if len(result) > MAX_STRING:
+        raise Invalid('longer than {} characters'.format(MAX_STRING))
+    return result
+
+
+def email(value):
+    # Braze checks addresses itself (EMAIL_BAD_FORMAT); a regex here would reject valid
+    # Unicode addresses, so only trim and lower-case.
+    result = text(value).lower()
+    if '@' not in result:
+        raise Invalid('not an email address (no @)')
+    return result
+
+
+_PHONE_SEPARATORS = re.compile(r'[\s().-]')
+_E164 = re.compile(r'^\+[0-9]{7,15}$')
+
+
+def phone(value):
+    """Braze's phone identifier works only with a valid (E.164) number: +, then 7-15 digits."""
+    result = _PHONE_SEPARATORS.sub('', text(value))
+    if not _E164.match(result):
+        raise Invalid('not a phone number in international form (+ and 7-15 digits)')
+    return result
+
+
+_GENDERS = {
+    'm': 'M', 'male': 'M', 'man': 'M',
+    'f': 'F', 'female': 'F', 'woman': 'F',
+    'o': 'O', 'other': 'O',
+    'n': 'N', 'not applicable': 'N', 'n/a': 'N',
+    'p': 'P', 'prefer not to say': 'P',
+}
+
+
+def gender(value):
+    code = _GENDERS.get(text(value).lower())
+    if code is None:
+        raise Invalid('not a gender Braze knows (M, F, O, N, P)')
+    return code
+
+
+def letters(count, transform):
+    """An ISO code of ``count`` ASCII letters (country, language, currency)."""
+    def normalize(value):
+        result = text(value)
+        if len(result) != count or not result.isalpha() or not result.isascii():
+            raise Invalid('expected a {}-letter ISO code'.format(count))
+        return transform(result)
+    return normalize
+
+
+def subscription_state(value):
+    result = text(value).lower().replace('-', '_').replace(' ', '_')
+    if result not in ('opted_in', 'subscribed', 'unsubscribed'):
+        raise Invalid('expected opted_in, subscribed or unsubscribed')
+    return result
+
+
+def subscription_groups(value):
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise Invalid('expected a list of subscription groups')
+    groups = []
+    for group in value:
+        if not isinstance(group, dict):
+            raise Invalid('each subscription group must be an object')
+        state = text(group.get('subscription_state', '')).lower()
+        if state not in ('subscribed', 'unsubscribed'):
+            raise Invalid('subscription_state must be subscribed or unsubscribed')
+        groups.append({'subscription_group_id': text(group.get('subscription_group_id', '')),
+                       'subscription_state': state})
+    return groups
+
+
+def location(value):
+    if not isinstance(value, dict):
+        raise Invalid('expected {"latitude": ..., "longitude": ...}')
+    result = {}
+    for key, limit in (('latitude', 90.0), ('longitude', 180.0)):
+        coordinate = value.get(key)
+        if isinstance(coordinate, str):
+            try:
+                coordinate = float(coordinate)
+            except ValueError:
+                raise Invalid('{} is not a number'.format(key))
+        if isinstance(coordinate, bool) or not isinstance(coordinate, (int, float)) \
+                or not math.isfinite(coordinate) or abs(coordinate) > limit:
+            raise Invalid('{} must be a number within +/-{}'.format(key, int(limit)))
+        result[key] = coordinate
+    return result
+
+
+def boolean(value):
+    try:
+        return conventions.as_bool(value)
+    except ValueError:
+        raise Invalid('expected true or false')
+
+
+def number(value):
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise Invalid('expected a number')
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Invalid('expected a number')
+    return json_value(value)
+
+
+def quantity(value):
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise Invalid('expected a whole number from 1 to 100')
+    return value
+
+
+_ISO_DATETIME = re.compile(
+    r'^(\d{4})-(\d{2})-(\d{2})'
+    # Braze also documents yyyy-MM-dd'T'HH:mm:ss:SSSZ, milliseconds after a colon.
+    r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,:](\d{1,9}))?)?)?'
+    r'\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
+
+
+def parse_datetime(value):
+    """ISO-8601 text, a datetime/date, or epoch seconds -> aware datetime (naive means UTC)."""
+    if isinstance(value, datetime.datetime):
+        result = value
+    elif isinstance(value, datetime.date):
+        result = datetime.datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise Invalid('not a finite number of seconds')
+        seconds = value / 1000.0 if abs(value) > 1e11 else value  # milliseconds from JavaScript
+        try:
+            result = datetime.datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            raise Invalid('epoch seconds out of range')
+    else:
+        result = _parse_iso(text(value))
+    if result.tzinfo is None or result.utcoffset() is None:
+        result = result.replace(tzinfo=UTC)
+    return result
+
+
+def _parse_iso(raw):
+    # datetime.fromisoformat on Python 3.8-3.10 rejects "Z" and 1, 2, 4, 5, 7-9 fraction
+    # digits, all of which real clients send; this small parser accepts them on every version.
+    match = _ISO_DATETIME.match(raw)
+    if not match:
+        raise Invalid('not an ISO-8601 date-time')
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    micro = int((fraction or '0')[:6].ljust(6, '0'))
+    tz = None
+    if offset:
+        if offset.upper() == 'Z':
+            tz = UTC
+        else:
+            digits = offset[1:].replace(':', '')
+            minutes = int(digits[:2]) * 60 + int(digits[2:])
+            if minutes >= 24 * 60:
+                raise Invalid('UTC offset out of range')
+            tz = datetime.timezone(datetime.timedelta(minutes=minutes if offset[0] == '+' else -minutes))
+    try:
+        return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                 int(second or 0), micro, tzinfo=tz)
+    except ValueError:
+        raise Invalid('not a real date or time')
+
+
+def timestamp(value):
+    """Braze wants ISO-8601 with an explicit offset."""
+    return parse_datetime(value).isoformat()
+
+
+_US_DATE = re.compile(r'^(\d{1,2})/(\d{1,2})/(\d{4})$')
+
+
+def dob(value):
+    """Braze accepts only YYYY-MM-DD. Also takes MM/DD/YYYY (US forms) and date objects."""
+    if isinstance(value, datetime.datetime):
+        born = value.date()
+    elif isinstance(value, datetime.date):
+        born = value
+    else:
+        raw = text(value)
+        us = _US_DATE.match(raw)
+        if us:
+            try:
+                born = datetime.date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
+            except ValueError:
+                raise Invalid('not a real date (MM/DD/YYYY)')
+        else:
+            born = _parse_iso(raw).date()
+    if born.year < 1900 or born > datetime.date.today():
+        raise Invalid('not a plausible date of birth')
+    return born.isoformat()
+
+
+def json_value(value, depth=0, key=None):
+    """A copy of ``value`` Braze stores as a property; ``key`` checks dict keys (property_key)."""
+    if depth > MAX_DEPTH:
+        raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if abs(value) >= MAX_INT:
+            raise Invalid('integer outside 64 bits')
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise Invalid('NaN or infinity')
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise Invalid('longer than {} characters'.format(MAX_STRING))
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return timestamp(value)
+    if isinstance(value, (list, tuple)):
+        return [json_value(item, depth + 1, key) for item in value]
+    if isinstance(value, dict):
+        check = key or property_key
+        return {check(k): json_value(item, depth + 1, key) for k, item in value.items()}
+    raise Invalid('{} is not a JSON value'.format(type(value).__name__))
+
+
+def property_key(key):
+    """An event or purchase property name."""
+    if not isinstance(key, str) or not key or len(key) > MAX_STRING or key.startswith('$'):
+        raise Invalid('property names must be 1-255 characters and not start with $')
+    return key
+
+
+def nested_key(key):
+    """A key inside a nested custom attribute: Braze refuses spaces and names over 255."""
+    if not isinstance(key, str) or not key or len(key) > MAX_STRING or ' ' in key or key.startswith('$'):
+        raise Invalid('nested keys must be 1-255 characters without spaces or a leading $')
+    return key
+
+
+def nested_value(value, depth=0):
+    """A value inside a nested custom attribute; dates are written {"$time": "<ISO-8601>"}."""
+    if isinstance(value, dict):
+        if set(value) == {'$time'}:
+            return {'$time': timestamp(value['$time'])}
+        if depth > MAX_DEPTH:
+            raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+        return {nested_key(k): nested_value(item, depth + 1) for k, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [nested_value(item, depth + 1) for item in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return {'$time': timestamp(value)}
+    return json_value(value, depth)
+
+
+def _objects(items, what):
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise Invalid('"{}" takes a list of objects'.format(what))
+    return [nested_value(item) for item in items]
+
+
+def _identified(items, what, with_new_object):
+    if not isinstance(items, list):
+        raise Invalid('"{}" takes a list'.format(what))
+    result = []
+    needed = {'$identifier_key', '$identifier_value'} | ({'$new_object'} if with_new_object else set())
+    for item in items:
+        if not isinstance(item, dict) or set(item) != needed:
+            raise Invalid('each "{}" entry needs exactly {}'.format(what, ', '.join(sorted(needed))))
+        entry = {'$identifier_key': nested_key(item['$identifier_key']),
+                 '$identifier_value': nested_value(item['$identifier_value'])}
+        if with_new_object:
+            if not isinstance(item['$new_object'], dict):
+                raise Invalid('"$new_object" must be an object')
+            entry['$new_object'] = nested_value(item['$new_object'])
+        result.append(entry)
+    return result
+
+
+def _increment(step):
+    if isinstance(step, bool) or not isinstance(step, int) or abs(step) >= MAX_INT:
+        raise Invalid('"inc" takes one whole number')
+    return step
+
+
+def _strings(items):
+    if not isinstance(items, list):
+        raise Invalid('"add" and "remove" take a list')
+    return [json_value(item) for item in items]
+
+
+# Braze's operators inside a custom attribute value -> their check (user_attributes_object).
+OPERATORS = {
+    'inc': _increment,
+    'add': _strings,
+    'remove': _strings,
+    '$add': lambda items: _objects(items, '$add'),
+    '$update': lambda items: _identified(items, '$update', with_new_object=True),
+    '$remove': lambda items: _identified(items, '$remove', with_new_object=False),
+}
+# Operators that may go together in one value.
+_OPERATOR_GROUPS = ({'inc'}, {'add', 'remove'}, {'$add'}, {'$update'}, {'$remove'})
+
+
+def custom_attribute(value):
+    """A custom attribute: a JSON value, a nested object or an array of objects, or an operator."""
+    if isinstance(value, dict) and value and set(value) <= set(OPERATORS):
+        if not any(set(value) <= group for group in _OPERATOR_GROUPS):
+            raise Invalid('{} cannot be combined in one attribute'.format(', '.join(sorted(value))))
+        result = {name: OPERATORS[name](argument) for name, argument in value.items()}
+    elif isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
+        result = nested_value(value)
+    elif isinstance(value, (datetime.date, datetime.datetime)):
+        return timestamp(value)
+    else:
+        return json_value(value)
+    if len(json.dumps(result, separators=(',', ':'))) > MAX_NESTED_BYTES:
+        raise Invalid('larger than Braze allows for one attribute ({} KB)'.format(MAX_NESTED_BYTES // 1024))
+    return result

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+"""``{VAR}`` references in a Parameter Input, resolved one level deep, within a budget.
+
+A value that is exactly ``"{NAME}"`` is replaced by the global ``NAME``, looked up in the payload,
+then the context, then ``context['user_data']``. The global's value is used literally: a chat user
+who types ``{CRM_TOKEN}`` as their name gets no other global copied into Braze. Missing globals
+(see braze_conventions) leave the field out.
+
+Resolution spends a ``Budget``: items and characters produced, and time. A 6,000-item global
+referenced 6,000 times would otherwise build 36 million items; with the budget the first uses
+are built and the rest are dropped by name, so what was valid is still sent.
+"""
+from . import braze_conventions as conventions
+from .braze_values import MAX_DEPTH, Invalid
+
+MISSING = object()
+
+
+class BudgetExceeded(Exception):
+    """Building the input used up its budget; the message says which part of it."""
+
+
+class Budget(object):
+    # One call may build at most this much from its input: far above any real chat (Braze takes
+    # 4 MB per request) and small enough that building stays within milliseconds to a second.
+    ITEMS = 100000
+    CHARS = 8 * 1024 * 1024
+    CHECK_EVERY = 256  # charges between two looks at the clock
+
+    def __init__(self, time_left, items=ITEMS, chars=CHARS):
+        self._time_left = time_left
+        self.items = items
+        self.chars = chars
+        self._charges = 0
+
+    def charge(self, items, chars=0):
+        self.items -= items
+        self.chars -= chars
+        if self.items < 0 or self.chars < 0:
+            raise BudgetExceeded('the input is larger than one call may build')
+        self._charges += 1
+        if self._charges % self.CHECK_EVERY == 0 and self._time_left() <= 0:
+            raise BudgetExceeded('building the input took too long')
+
+
+class Variables(object):
+    """The globals a Parameter Input may reference, and the budget they are built within."""
+
+    def __init__(self, payload, context, budget):
+        user_data = context.get('user_data') if isinstance(context, dict) else None
+        self._sources = [s for s in (payload, context, user_data) if isinstance(s, dict)]
+        self.budget = budget
+        self._weights = {}
+
+    def lookup(self, name):
+        """The value of global ``name`` (literal), or MISSING."""
+        for source in self._sources:
+            value = source.get(name)
+            if not conventions.is_missing(value):
+                weight = self._weights.get(name)
+                if weight is None:
+                    weight = self._weights[name] = _weight(value, self.budget.items, self.budget.chars)
+                self.budget.charge(*weight)
+                return value
+        return MISSING
+
+    def value(self, raw):
+        """One Parameter Input value: a reference resolved, a missing value as MISSING."""
+        name = conventions.reference_name(raw)
+        if name is not None:
+            return self.lookup(name)
+        if conventions.is_missing(raw):
+            return MISSING
+        self.budget.charge(1, len(raw) if isinstance(raw, str) else 0)
+        return raw
+
+    def tree(self, raw, depth=0):
+        """A Parameter Input value with references anywhere inside; missing members are left out."""
+        if depth > MAX_DEPTH:
+            raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+        if isinstance(raw, dict):
+            self.budget.charge(1)
+            resolved = ((key, self.tree(item, depth + 1)) for key, item in raw.items())
+            return {key: item for key, item in resolved if item is not MISSING}
+        if isinstance(raw, (list, tuple)):
+            self.budget.charge(1)
+            resolved = (self.tree(item, depth + 1) for item in raw)
+            return [item for item in resolved if item is not MISSING]
+        return self.value(raw)
+
+
+def _weight(value, max_items, max_chars):
+    """(items, characters) in ``value``, counting no further than the budget left."""
+    items = chars = 0
+    pending = [value]
+    while pending and items <= max_items and chars <= max_chars:
+        current = pending.pop()
+        items += 1
+        if isinstance(current, str):
+            chars += len(current)
+        elif isinstance(current, dict):
+            pending.extend(current.values())
+            chars += sum(len(key) for key in current if isinstance(key, str))
+        elif isinstance(current, (list, tuple)):
+            pending.extend(current)
+    return items, chars

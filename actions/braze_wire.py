@@ -1,0 +1,217 @@
+# -*- coding: utf-8 -*-
+"""The wire: one POST to Braze, through requests' HTTPAdapter and urllib3, with bounded everything.
+
+- One adapter (and so one keep-alive pool) per process and trust store; no cookies, no proxies
+  or netrc from the environment (only app.PARAMS decides where the key goes), no redirects.
+- One SSL context per trust store, loaded once: requests would otherwise hand urllib3 the CA
+  file again for every new connection, which reloads a certifi-sized bundle each time (~18 ms).
+  Verification is exactly as strict (the public store, plus ``braze_ca_bundle`` when set).
+- The request is prepared once per endpoint and copied per attempt (no per-call environment
+  merging); sockets keep the call's deadline (braze_sockets).
+- The answer is read as a stream, at most ``MAX_ANSWER`` bytes, before and after decoding:
+  Braze's answers are small, a gzip bomb or a 64 MiB body is refused, not buffered.
+"""
+import collections
+import http.client
+import json
+import socket
+import ssl
+import time
+import zlib
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from . import braze_sockets as sockets
+from .braze_version import USER_AGENT
+
+MAX_ANSWER = 1024 * 1024
+_CHUNK = 64 * 1024
+_NO_PROXIES = {}
+# What a failing transport raises (requests, urllib3, sockets, http.client, bad headers); anything
+# else is a bug of ours and must surface as one.
+TRANSPORT_ERRORS = (requests.exceptions.RequestException, HTTPError, OSError, http.client.HTTPException,
+                    ValueError)
+_TIMEOUTS = (requests.exceptions.Timeout, Urllib3Timeout, socket.timeout)
+_NEVER_CONNECTED = (requests.exceptions.ConnectTimeout, ConnectTimeoutError, NewConnectionError)
+
+Answer = collections.namedtuple('Answer', 'status headers body note')  # body: parsed JSON or None
+
+
+class WireError(Exception):
+    """No usable answer. ``sent``: Braze may have received the request (it must not be assumed
+    unprocessed). ``certificate``: the TLS certificate was refused (retrying cannot help)."""
+
+    def __init__(self, reason, message, sent, certificate=False):
+        Exception.__init__(self, message)
+        self.reason = reason
+        self.sent = sent
+        self.certificate = certificate
+
+
+class BrazeAdapter(HTTPAdapter):
+    """requests' adapter over pools whose sockets keep the deadline, with one shared SSL context."""
+
+    def __init__(self, ssl_context):
+        self._ssl_context = ssl_context
+        HTTPAdapter.__init__(self, pool_connections=4, pool_maxsize=32, max_retries=0)
+
+    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+        HTTPAdapter.init_poolmanager(self, connections, maxsize, block, ssl_context=self._ssl_context,
+                                     **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = sockets.POOL_CLASSES
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        # requests >= 2.32.2: put our context in the pool key instead of requests' own.
+        host, _ = HTTPAdapter.build_connection_pool_key_attributes(self, request, verify, cert)
+        return host, {'cert_reqs': 'CERT_REQUIRED', 'ssl_context': self._ssl_context}
+
+    def cert_verify(self, conn, url, verify, cert):
+        # The context already holds the trust store; a CA file here would be reloaded per connection.
+        conn.cert_reqs = 'CERT_REQUIRED'
+        conn.ca_certs = None
+        conn.ca_cert_dir = None
+
+
+_ADAPTERS = {}
+
+
+def adapter(settings):
+    """The process's adapter for these settings' trust store: one per store, created on first use
+    (plain http, for a loopback stand-in, loads no trust store at all)."""
+    key = settings.ca_bundle if settings.base.scheme == 'https' else 'plain http'
+    found = _ADAPTERS.get(key)
+    if found is None:
+        found = _ADAPTERS.setdefault(key, BrazeAdapter(None if key == 'plain http' else _ssl_context(key)))
+    return found
+
+
+def _ssl_context(ca_bundle):
+    """The public trust store requests uses, plus ``braze_ca_bundle``; hostname and chain checked."""
+    context = ssl.create_default_context(cafile=requests.certs.where())
+    if ca_bundle:
+        context.load_verify_locations(cafile=ca_bundle)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.sslsocket_class = sockets.BoundedSSLSocket
+    return context
+
+
+_TEMPLATES = {}
+
+
+def _prepared(url, api_key, body):
+    template = _TEMPLATES.get((url, api_key))
+    if template is None:
+        if len(_TEMPLATES) > 64:
+            _TEMPLATES.clear()
+        template = _TEMPLATES[(url, api_key)] = requests.Request('POST', url, headers={
+            'Authorization': 'Bearer ' + api_key,
+            'Content-Type': 'application/json',
+            'Accept': 'application/json',
+            'Accept-Encoding': 'identity',
+            'User-Agent': USER_AGENT,
+        }, data=b'{}').prepare()
+    prepared = template.copy()
+    prepared.body = body
+    prepared.headers['Content-Length'] = str(len(body))
+    return prepared
+
+
+def post(transport, url, api_key, body, timeouts, deadline):
+    """POST ``body`` (bytes); ``deadline`` is a time.monotonic() value. -> Answer, or WireError."""
+    state = sockets.begin(deadline)
+    try:
+        try:
+            response = transport.send(_prepared(url, api_key, body), stream=True, timeout=timeouts,
+                                      verify=True, cert=None, proxies=_NO_PROXIES)
+        except TRANSPORT_ERRORS as error:
+            raise _failure(error, state, answered=False)
+        try:
+            raw, note = _read(response.raw)
+        except TRANSPORT_ERRORS as error:
+            response.raw.close()
+            raise _failure(error, state, answered=True)
+        return Answer(response.status_code, response.headers, _json(raw), note)
+    finally:
+        sockets.end()
+
+
+def _read(raw):
+    """The answer's bytes, decoded, at most MAX_ANSWER of them. -> (bytes or None, note)."""
+    chunks, size = [], 0
+    while True:
+        chunk = raw.read(_CHUNK, decode_content=False)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > MAX_ANSWER:
+            raw.close()  # drop the connection: the rest of the answer is never read
+            return None, 'an answer over {} KiB was not read'.format(MAX_ANSWER // 1024)
+        chunks.append(chunk)
+    data = b''.join(chunks)
+    encoding = (raw.headers.get('Content-Encoding') or 'identity').strip().lower()
+    if encoding in ('identity', ''):
+        return data, ''
+    if encoding not in ('gzip', 'x-gzip', 'deflate'):
+        return None, 'an answer in {} encoding was not read'.format(encoding[:20])
+    # We asked for identity; a server that compresses anyway gets its answer inflated with the same
+    # cap, by zlib directly (urllib3's decoders have no output limit in every supported version).
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+    try:
+        data = inflater.decompress(data, MAX_ANSWER + 1)
+    except zlib.error:
+        return None, 'a compressed answer could not be read'
+    if len(data) > MAX_ANSWER or inflater.unconsumed_tail:
+        return None, 'an answer over {} KiB once inflated was not read'.format(MAX_ANSWER // 1024)
+    return data, ''
+
+
+def _json(raw):
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw.decode('utf-8', 'replace'))
+    except (ValueError, RecursionError):
+        return None
+
+
+def _failure(error, state, answered):
+    """The exception of a failed attempt -> WireError, saying whether Braze may have the request."""
+    chain = _chain(error)
+    if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):
+        return WireError('unavailable', 'the TLS certificate check failed', sent=False, certificate=True)
+    timed_out = state.expired or any(isinstance(e, _TIMEOUTS) for e in chain)
+    if state.used:
+        # Our sockets carried the attempt, so we know whether a byte of the request went out.
+        sent = state.written
+    else:
+        # No socket of ours (an adapter stand-in, a failure before connecting): judge by the error.
+        sent = answered or not any(isinstance(e, _NEVER_CONNECTED) for e in chain)
+    reason = 'timeout' if timed_out else 'unavailable'
+    if not sent:
+        return WireError(reason, 'could not connect to Braze' + (' in time' if timed_out else ''), sent=False)
+    if answered:
+        return WireError(reason, 'the answer broke off ({})'.format(type(error).__name__), sent=True)
+    if timed_out:
+        return WireError(reason, 'Braze did not answer in time', sent=True)
+    return WireError(reason, 'the connection failed after the request was sent ({})'.format(
+        type(error).__name__), sent=True)
+
+
+def _chain(error):
+    """The error and every error it wraps (requests and urllib3 nest them several deep)."""
+    found, current = [], error
+    while current is not None and len(found) < 16 and current not in found:
+        found.append(current)
+        nested = getattr(current, 'reason', None)
+        if not isinstance(nested, BaseException):
+            nested = next((arg for arg in getattr(current, 'args', ()) if isinstance(arg, BaseException)), None)
+        current = nested or current.__cause__ or current.__context__
+    return found
+
+
+def monotonic_deadline(seconds_left):
+    """The real-clock deadline sockets keep for an attempt with ``seconds_left``."""
+    return time.monotonic() + seconds_left
