@@ -9,24 +9,27 @@ clear ``config`` error in the chat's log instead of a solution that fails to imp
 """
 import os
 
-NAME = os.environ.get('PYPESTREAM_CUSTOMER_NAME', 'Braze user track example')
+NAME = os.environ.get('PYPESTREAM_CUSTOMER_NAME', 'Braze example')
 BOTS = []
-CSV_BOTS = [os.environ.get('PYPESTREAM_SOLUTION_NAME', 'BrazeUserTrack')]
+CSV_BOTS = [os.environ.get('PYPESTREAM_SOLUTION_NAME', 'BrazeExample')]
 PATH = os.path.dirname(__file__)
 
-# PARAMS key -> environment variable suffix. Only the first three keys are required;
-# the rest are optional and have defaults in actions/braze_config.py.
+# PARAMS key -> environment variable suffix. Only the first two are required; the rest are
+# optional and have defaults in actions/braze_settings.py (README, "Configuration").
 _SETTINGS = {
     'braze_url': 'URL',                       # REST endpoint of your cluster, e.g. https://rest.iad-01.braze.com
-    'braze_api_key': 'API_KEY',               # REST API key with the users.track permission
+    'braze_api_key': 'API_KEY',               # REST API key with the permissions of the nodes you use
     'braze_connect_timeout': 'CONNECT_TIMEOUT',  # seconds per connection attempt
     'braze_read_timeout': 'READ_TIMEOUT',     # seconds waiting for Braze's answer
     'braze_deadline': 'DEADLINE',             # seconds for the whole call, retries included
     'braze_max_attempts': 'MAX_ATTEMPTS',     # attempts per request, first one included
-    'braze_max_objects': 'MAX_OBJECTS',       # attributes + events + purchases per request
+    'braze_contract': 'CONTRACT',             # mau (default: 50 objects per request) or standard (75 per array)
+    'braze_max_objects': 'MAX_OBJECTS',       # a lower cap on objects per request
     'braze_retry_non_idempotent': 'RETRY_NON_IDEMPOTENT',  # may resend events after an ambiguous failure
     'braze_allowed_host': 'ALLOWED_HOST',     # a custom REST host (corporate proxy) to accept
-    'braze_ca_bundle': 'CA_BUNDLE',           # extra CA bundle file for that proxy
+    'braze_ca_bundle': 'CA_BUNDLE',           # a CA bundle added to the public trust store (that proxy)
+    'braze_canvases': 'CANVASES',             # JSON: Canvas name -> id, for BrazeCanvasTrigger
+    'braze_campaigns': 'CAMPAIGNS',           # JSON: campaign name -> id, for BrazeCampaignTrigger
 }
 
 

@@ -71,11 +71,12 @@ class _Builder(object):
         who, extras = identifier(payload, self.variables)
         self.personal.append(who.value.get('alias_name') if who.kind == 'user_alias' else who.value)
         self.personal.extend(extras.values())
+        # The flags first: a budget spent on a large input must never drop "update only".
+        update_only = self._flag(payload, 'update_existing_only')
+        merge = self._flag(payload, 'merge_objects')
         attributes = self._attributes(payload, who.kind, extras)
         events = self._items(fields.EVENT, payload)
         purchases = self._items(fields.PURCHASE, payload)
-        update_only = self._flag(payload, 'update_existing_only')
-        merge = self._flag(payload, 'merge_objects')
         objects = _objects(who, attributes, events, purchases, update_only, merge)
         return TrackInput(objects, tuple(self.dropped), tuple(self.personal))
 
@@ -208,7 +209,8 @@ class _Builder(object):
     def _resolve(self, raw, label, literal=False, deep=False):
         """One value through the budget; once it is spent, every further input is dropped by name."""
         if self.stopped:
-            self.drop(label, self.stopped)
+            if not conventions.is_missing(raw):
+                self.drop(label, self.stopped)
             return MISSING
         if literal:
             return MISSING if conventions.is_missing(raw) else raw
@@ -231,7 +233,8 @@ def _objects(who, attributes, events, purchases, update_only, merge):
     # Braze creates an alias-only user only from an attributes object that says so; without it an
     # anonymous chat's events would vanish without an error.
     create_alias = who.kind == 'user_alias' and not update_only
-    if attributes or create_alias:
+    # With nothing else to send, the identifier alone: Braze creates or touches that user.
+    if attributes or create_alias or not (events or purchases):
         head = dict(identity, **flags)
         if create_alias:
             head['_update_existing_only'] = False

@@ -341,7 +341,7 @@ _OPERATOR_GROUPS = ({'inc'}, {'add', 'remove'}, {'$add'}, {'$update'}, {'$remove
 
 def custom_attribute(value):
     """A custom attribute: a JSON value, a nested object or an array of objects, or an operator."""
-    if isinstance(value, dict) and value and set(value) <= set(OPERATORS):
+    if isinstance(value, dict) and not set(value).isdisjoint(OPERATORS):
         if not any(set(value) <= group for group in _OPERATOR_GROUPS):
             raise Invalid('{} cannot be combined in one attribute'.format(', '.join(sorted(value))))
         result = {name: OPERATORS[name](argument) for name, argument in value.items()}

@@ -21,26 +21,31 @@ class BudgetExceeded(Exception):
 
 
 class Budget(object):
-    # One call may build at most this much from its input: far above any real chat (Braze takes
-    # 4 MB per request) and small enough that building stays within milliseconds to a second.
+    # What references may copy into one call's input: far above any real chat (Braze takes 4 MB
+    # per request) and small enough that building stays well inside the deadline.
     ITEMS = 100000
     CHARS = 8 * 1024 * 1024
-    CHECK_EVERY = 256  # charges between two looks at the clock
+    CHECK_EVERY = 256  # values built between two looks at the clock
 
     def __init__(self, time_left, items=ITEMS, chars=CHARS):
         self._time_left = time_left
         self.items = items
         self.chars = chars
-        self._charges = 0
+        self._ticks = 0
 
-    def charge(self, items, chars=0):
+    def tick(self):
+        """One more value built; building stops once its share of the deadline is spent."""
+        self._ticks += 1
+        if self._ticks % self.CHECK_EVERY == 0 and self._time_left() <= 0:
+            raise BudgetExceeded('building the input took too long')
+
+    def charge(self, items, chars):
+        """A reference copied a global of this size into the input."""
         self.items -= items
         self.chars -= chars
         if self.items < 0 or self.chars < 0:
-            raise BudgetExceeded('the input is larger than one call may build')
-        self._charges += 1
-        if self._charges % self.CHECK_EVERY == 0 and self._time_left() <= 0:
-            raise BudgetExceeded('building the input took too long')
+            raise BudgetExceeded('references copy more into the input than one call may build')
+        self.tick()
 
 
 class Variables(object):
@@ -71,7 +76,7 @@ class Variables(object):
             return self.lookup(name)
         if conventions.is_missing(raw):
             return MISSING
-        self.budget.charge(1, len(raw) if isinstance(raw, str) else 0)
+        self.budget.tick()
         return raw
 
     def tree(self, raw, depth=0):
@@ -79,11 +84,11 @@ class Variables(object):
         if depth > MAX_DEPTH:
             raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
         if isinstance(raw, dict):
-            self.budget.charge(1)
+            self.budget.tick()
             resolved = ((key, self.tree(item, depth + 1)) for key, item in raw.items())
             return {key: item for key, item in resolved if item is not MISSING}
         if isinstance(raw, (list, tuple)):
-            self.budget.charge(1)
+            self.budget.tick()
             resolved = (self.tree(item, depth + 1) for item in raw)
             return [item for item in resolved if item is not MISSING]
         return self.value(raw)

@@ -182,7 +182,9 @@ def _failure(error, state, answered):
     chain = _chain(error)
     if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):
         return WireError('unavailable', 'the TLS certificate check failed', sent=False, certificate=True)
-    timed_out = state.expired or any(isinstance(e, _TIMEOUTS) for e in chain)
+    # urllib3's NewConnectionError (refused, unreachable) subclasses its connect-timeout error.
+    timed_out = state.expired or any(isinstance(e, _TIMEOUTS) and not isinstance(e, NewConnectionError)
+                                     for e in chain)
     if state.used:
         # Our sockets carried the attempt, so we know whether a byte of the request went out.
         sent = state.written

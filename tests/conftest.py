@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
-"""Fixtures. Every test that captures logs is checked afterwards: no line holds the API key
-or any 6-character piece of it."""
+"""Fixtures. Every test that captures logs is checked afterwards: no line holds the API key or
+any 6-character piece of it."""
 import pytest
+import responses
 
-from support import API_KEY, URL, BrazeUserTrack, FakeClock, Logs, app, assert_no_key
+import local_braze
+from support import API_KEY, URL, FakeClock, Logs, app, assert_no_key
 
 
 @pytest.fixture
@@ -20,12 +22,50 @@ def logs():
 
 @pytest.fixture
 def params(monkeypatch):
-    """Replace app.PARAMS with a sandbox block pointing at URL; the test may edit it."""
+    """app.PARAMS with a sandbox block pointing at Braze's URL (answered by ``mocked``)."""
     block = {'braze_url': URL, 'braze_api_key': API_KEY, 'braze_user_track': 'users/track'}
     monkeypatch.setattr(app, 'PARAMS', {'sandbox': block, 'live': dict(block)})
     return block
 
 
 @pytest.fixture
-def node(clock):
-    return BrazeUserTrack(clock=clock, sleep=clock.sleep, rand=lambda: 0.5, wall=lambda: 1700000000.0)
+def mocked():
+    """Braze's answers mocked at the HTTP adapter (responses)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def wall():
+    """A wall clock shared by a node's sleeper and the emulator's rate limiter: no real waits."""
+    return FakeClock(start=2000000000.0)
+
+
+@pytest.fixture
+def braze(wall, monkeypatch, request):
+    """A local_braze on loopback with app.PARAMS pointing at it (``braze.block`` is that block).
+    Options for the emulator come from ``@pytest.mark.emulator(...)``."""
+    marker = request.node.get_closest_marker('emulator')
+    options = dict(marker.kwargs) if marker else {}
+    options.setdefault('rate_clock', wall)
+    options.setdefault('api_key', API_KEY)
+    with local_braze.running(**options) as emulator:
+        block = {'braze_url': emulator.url, 'braze_api_key': emulator.api_key, 'braze_deadline': '2',
+                 'braze_read_timeout': '1'}
+        monkeypatch.setattr(app, 'PARAMS', {'sandbox': block})
+        emulator.block = block
+        yield emulator
+
+
+@pytest.fixture
+def make(clock):
+    """make(NodeClass) -> a node with a fake clock and no real sleeps (jitter fixed at 0.5)."""
+    def build(node_class, **overrides):
+        options = dict(clock=clock, sleep=clock.sleep, rand=lambda: 0.5, wall=lambda: 1700000000.0)
+        options.update(overrides)
+        return node_class(**options)
+    return build
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'emulator(**options): options for the braze fixture')

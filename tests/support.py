@@ -4,19 +4,24 @@ import json
 import os
 import socket
 
-from local_pypestream.solution import load_module, load_solution
-
+from local_pypestream.solution import load_module, load_node, load_solution  # noqa: F401
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures', 'braze')
-# A made-up key for tests, shaped like a Braze REST key.
+# A made-up key for tests, shaped like a Braze REST key (36 characters).
 API_KEY = '7c1e9a52-4b3d-4f6e-9a8b-2d5c0e1f3a47'
 URL = 'https://rest.iad-01.braze.com'
 TRACK_URL = URL + '/users/track'
+EXPORT_URL = URL + '/users/export/ids'
 
 solution = load_solution()
 app = solution.app
-node_module = load_module('actions.BrazeUserTrack')
-BrazeUserTrack = node_module.BrazeUserTrack
+BrazeUserTrack = load_node('BrazeUserTrack')
+BrazeUserLookup = load_node('BrazeUserLookup')
+BrazeUserIdentify = load_node('BrazeUserIdentify')
+BrazeCanvasTrigger = load_node('BrazeCanvasTrigger')
+BrazeCampaignTrigger = load_node('BrazeCampaignTrigger')
+NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger)
+REASONS = load_module('actions.braze_answers').REASONS
 
 
 def braze_body(name):
@@ -48,11 +53,12 @@ class Logs(list):
 
 
 def assert_no_key(lines, key=API_KEY):
-    pieces = {key[i:i + 6] for i in range(len(key) - 5)}
+    """No line holds the key, nor any 6-character piece of it, in any case."""
+    pieces = {key[i:i + 6].lower() for i in range(len(key) - 5)}
     for line in lines:
-        assert key not in line
-        leaked = [piece for piece in pieces if piece in line]
-        assert not leaked, 'API key piece {!r} in log line {!r}'.format(leaked, line)
+        lowered = line.lower()
+        leaked = [piece for piece in pieces if piece in lowered]
+        assert not leaked, 'API key piece {!r} in {!r}'.format(leaked, line)
 
 
 SANDBOX = {'env': 'sandbox', 'chat_id': 'chat-1', 'user_data': {}}
@@ -79,3 +85,15 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(('127.0.0.1', 0))
         return probe.getsockname()[1]
+
+
+def export(braze, **query):
+    """Read profiles back from the emulator over HTTP, as a test of what Braze would hold."""
+    import requests
+    query.setdefault('fields_to_export', None)
+    if query['fields_to_export'] is None:
+        del query['fields_to_export']
+    answer = requests.post(braze.url + '/users/export/ids', json=query,
+                           headers={'Authorization': 'Bearer ' + braze.api_key}, timeout=5)
+    assert answer.status_code == 201, answer.text
+    return answer.json()['users']

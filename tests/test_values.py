@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
-"""The normalizers of the field table."""
+"""The value normalizers, and the field table that uses them."""
 import datetime
 
 import pytest
 
 from support import load_module
 
-fields = load_module('actions.braze_fields')
+fields = load_module('actions.braze_values')
 
 
 @pytest.mark.parametrize('raw, expected', [
@@ -84,6 +84,30 @@ def test_json_value_limits():
         fields.json_value(deep)
 
 
+@pytest.mark.parametrize('raw, expected', [('+1 (555) 123-4567', '+15551234567'), ('+44.20.7946.0958', '+442079460958'),
+                                           (' +33 1 23 45 67 89 ', '+33123456789')])
+def test_phone_numbers_are_normalised_to_e164(raw, expected):
+    assert fields.phone(raw) == expected
+
+
+@pytest.mark.parametrize('raw', ['555-1234', '0033123456789', '+1 555 CALL', '+123456', '+1234567890123456', 15551234567])
+def test_phone_numbers_braze_cannot_use_are_refused(raw):
+    with pytest.raises(fields.Invalid):
+        fields.phone(raw)
+
+
+def test_nested_attributes_follow_braze_rules():
+    assert fields.custom_attribute({'a': {'b': {'$time': '2020-01-02'}}}) == {'a': {'b': {'$time': '2020-01-02T00:00:00+00:00'}}}
+    assert fields.custom_attribute([{'id': 1}, {'id': 2}]) == [{'id': 1}, {'id': 2}]
+    assert fields.custom_attribute({'$add': [{'id': 1}]}) == {'$add': [{'id': 1}]}
+    assert fields.custom_attribute({'$remove': [{'$identifier_key': 'id', '$identifier_value': 1}]})['$remove']
+    for bad in ({'a b': 1}, {'x' * 256: 1}, {'$other': 1}, {'a': {'$time': 'yesterday'}}, {'$add': [1]},
+                {'$update': [{'$identifier_key': 'id', '$identifier_value': 1}]}, {'$add': [], 'inc': 1},
+                {'big': ['v' * 250] * 500}):
+        with pytest.raises(fields.Invalid):
+            fields.custom_attribute(bad)
+
+
 def test_subscription_and_location_fields():
     assert fields.subscription_state('Opted-In') == 'opted_in'
     assert fields.subscription_groups({'subscription_group_id': 'g', 'subscription_state': 'Subscribed'}) == [
@@ -91,14 +115,17 @@ def test_subscription_and_location_fields():
     assert fields.location({'latitude': '40.7', 'longitude': -74}) == {'latitude': 40.7, 'longitude': -74}
     with pytest.raises(fields.Invalid):
         fields.location({'latitude': 91, 'longitude': 0})
-    assert fields.STANDARD_ATTRIBUTES['country']('us') == 'US'
-    assert fields.STANDARD_ATTRIBUTES['language']('EN') == 'en'
+    table = load_module('actions.braze_fields')
+    assert table.ATTRIBUTES['country'].normalize('us') == 'US'
+    assert table.ATTRIBUTES['language'].normalize('EN') == 'en'
+    assert table.attribute('loyalty_tier') is table.CUSTOM and table.ATTRIBUTES['email'].personal
 
 
 def test_custom_attribute_operations_are_checked():
     assert fields.custom_attribute({'inc': 2}) == {'inc': 2}
     assert fields.custom_attribute({'add': ['a'], 'remove': ['b']}) == {'add': ['a'], 'remove': ['b']}
     assert fields.custom_attribute({'nested': {'a': 1}}) == {'nested': {'a': 1}}
-    for bad in ({'inc': 'x'}, {'inc': True}, {'inc': 1, 'other': 2}, {'add': 'a'}, {'add': ['a'], 'x': 1}):
+    for bad in ({'inc': 'x'}, {'inc': True}, {'inc': 1.5}, {'inc': 1, 'other': 2}, {'add': 'a'},
+                {'add': ['a'], 'inc': 1}):
         with pytest.raises(fields.Invalid):
             fields.custom_attribute(bad)

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+"""Log lines and returned strings: escaped, then masked, then clipped; a broken sink loses nothing."""
+import json
+from urllib.parse import quote, quote_plus
+
+import pytest
+import responses
+
+from support import API_KEY, SANDBOX, TRACK_URL, BrazeUserTrack, assert_no_key, load_module
+
+safelog = load_module('actions.braze_safelog')
+
+KEYS = [API_KEY, 'sk.live.a1b2c3d4e5f6a7b8c9d0', 'AbCd/Ef+Gh==IjKl/Mn+Op==', "we'ird\\key\"with-quotes"]
+
+
+def forms(key):
+    as_json = json.dumps(key)[1:-1]
+    return [key, key.upper(), key.lower(), 'token_' + key + '_suffix', 'Bearer%20' + quote(key, safe=''),
+            quote(key), quote_plus(key), as_json, as_json.replace('/', '\\/'), repr(key)[1:-1], key[:10],
+            key[-9:], 'Invalid API key: ' + key]
+
+
+@pytest.mark.parametrize('key', KEYS)
+def test_the_key_is_masked_in_every_written_form(key):
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_key(key)
+    for form in forms(key):
+        masked = say.mask('before {} after'.format(form))
+        assert_no_key([masked], key)
+        assert masked.startswith('before ') and masked.endswith(' after'), masked
+
+
+def test_ordinary_text_is_left_alone():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_key(API_KEY)
+    line = 'status=201 attempts=1 elapsed_ms=12 objects=2 requests=1 dropped attributes.dob'
+    assert say.mask(line) == line
+
+
+def test_the_key_in_a_refusal_never_reaches_the_flow(mocked, params, make, logs):
+    echoed = 'no such user: token_{}; url Bearer%20{}'.format(API_KEY.upper(), quote(API_KEY, safe=''))
+    mocked.add(responses.POST, TRACK_URL, status=201, body=json.dumps({'message': 'success', 'errors': [
+        {'type': echoed, 'input_array': 'events', 'index': 0}]}))
+    result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'events': [{'name': 'e'}]}, dict(SANDBOX))
+    assert result['BRAZE_ERROR'] == 'rejected'
+    assert_no_key(list(result.values()))
+
+
+def test_control_characters_cannot_forge_lines_or_break_a_strict_sink(mocked, params, make):
+    mocked.add(responses.POST, TRACK_URL, status=201, body='{"message": "success"}')
+    written = []
+
+    def strict_sink(line):
+        line.encode('utf-8')  # raises on a lone surrogate
+        written.append(line)
+
+    names = {'evil\nBrazeUserTrack: success': {'a': 1}, 'bell\x07\x1b[31mred': 1, 'sep\u2028line': 1,
+             'lone\ud800surrogate': 1, '\u202eevil': 1}
+    payload = {'external_id': 'u', 'attributes': dict(names, **{'$bad' + k: 1 for k in names})}
+    result = make(BrazeUserTrack).execute(strict_sink, payload, {'env': 'san\ndbox\x1b', 'user_data': {}})
+    assert result['BRAZE_ERROR'] == 'config'  # the env name with control characters is refused, escaped
+    result = make(BrazeUserTrack).execute(strict_sink, payload, dict(SANDBOX))
+    assert result['success'] == 'true'
+    for line in written + [result['BRAZE_DROPPED']]:
+        assert '\n' not in line and '\x1b' not in line and '\u2028' not in line and '\u202e' not in line
+        line.encode('utf-8')
+    assert written[-1].startswith('BrazeUserTrack: success status=201')
+    assert '\\x0a' in result['BRAZE_DROPPED'] and '\\ud800' in result['BRAZE_DROPPED']
+
+
+def test_a_sink_that_fails_on_one_line_keeps_the_outcome_line(mocked, params, make):
+    mocked.add(responses.POST, TRACK_URL, status=201, body='{"message": "success"}')
+    written = []
+
+    def picky(line):
+        if 'dropped' in line:
+            raise IOError('this sink refuses some lines')
+        written.append(line)
+
+    payload = {'external_id': 'u', 'attributes': {'dob': 'not a date', 'plan': 'pro'}}
+    assert make(BrazeUserTrack).execute(picky, payload, dict(SANDBOX))['success'] == 'true'
+    assert written and written[-1].startswith('BrazeUserTrack: success')
+
+
+def test_a_call_logs_a_handful_of_lines_whatever_is_dropped(mocked, params, make, logs):
+    mocked.add(responses.POST, TRACK_URL, status=201, body='{"message": "success"}')
+    payload = {'external_id': 'u', 'attributes': dict(('bad{}'.format(n), float('nan')) for n in range(1000))}
+    payload['attributes']['plan'] = 'pro'
+    result = make(BrazeUserTrack).execute(logs, payload, dict(SANDBOX))
+    assert len(logs) <= safelog.MAX_DETAIL + 1
+    assert '995 more dropped inputs' in logs.text()
+    assert len(result['BRAZE_DROPPED'].split(',')) == 1000  # every dropped input is still named
+
+
+@pytest.mark.parametrize('value, text', [('Al', 'name Al, city Wu.'), ('Wu', 'from wu-tang'), ('Li', 'LI')])
+def test_short_personal_values_are_masked_as_whole_words(value, text):
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal([value])
+    assert value.lower() not in say.mask(text).lower().replace('<personal>', '')
+
+
+def test_short_values_do_not_eat_parts_of_words():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal(['Al'])
+    assert say.mask('alias Al also') == 'alias <personal> also'
+
+
+def test_masking_comes_before_clipping():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal(['Lovelace'])
+    phone_line = 'x' * (safelog.MAX_LINE - 20) + ' call +1 555 123 4567 now'
+    email_line = 'y' * (safelog.MAX_LINE - 12) + ' Lovelace@example.com'
+    for line in (phone_line, email_line, 'z' * (safelog.MAX_LINE - 6) + ' Lovelace'):
+        shown = safelog.clip(say.mask(line))
+        assert '555 12' not in shown and 'Love' not in shown and len(shown) <= safelog.MAX_LINE
+
+
+def test_longer_personal_values_are_masked_whole_before_their_parts():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal(['Ann', 'Ann-Marie', 'Smith'])
+    assert say.mask('name ann-marie smith') == 'name <personal> <personal>'
+
+
+def test_a_huge_personal_value_costs_nothing_per_line():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal(['n' * 10 * 1024 * 1024, 'Ada'])
+    assert say.mask('hello ada') == 'hello <personal>'
+
+
+def test_emails_phones_and_personal_values_are_masked():
+    lines = []
+    say = safelog.SafeLog(lines.append, 'Node')
+    say.hide_key(API_KEY)
+    say.hide_personal(['Ada Lovelace', 'London', None, 'x'])
+    say('key {} prefix {} mail ada@example.com phone +1 (555) 123-4567 name Ada Lovelace of london'.format(
+        API_KEY, API_KEY[:8]))
+    assert lines == ['Node: key <api-key> prefix <api-key> mail <email> phone <phone> name <personal> of <personal>']

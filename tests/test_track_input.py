@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+"""Parameter Input -> one user's Braze objects and bodies, without HTTP: forms, references, budgets."""
+import datetime
+import json
+
+import pytest
+
+from support import SEED_PAYLOAD, load_module
+
+track = load_module('actions.braze_track')
+batches = load_module('actions.braze_batches')
+variables = load_module('actions.braze_variables')
+UnusableInput = load_module('actions.braze_input').UnusableInput
+NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+def build(payload, context=None, budget=None):
+    return track.build(payload, context if context is not None else {'env': 'sandbox'}, NOW,
+                       budget or variables.Budget(lambda: 1.0))
+
+
+def objects(built, array=None):
+    return [obj for kind, _, obj in built.objects if array in (None, kind)]
+
+
+def test_flat_form_takes_globals_from_context_and_user_data():
+    context = {'env': 'sandbox', 'USER_ID': 'u1', 'user_data': {'FIRST_NAME': 'Ada', 'NAME_OF_EVENT': 'chat'}}
+    assert build({}, context).objects == [
+        ('attributes', 'attributes', {'external_id': 'u1', 'first_name': 'Ada'}),
+        ('events', 'events[0]', {'external_id': 'u1', 'name': 'chat', 'time': '2026-11-23T12:00:00+00:00'}),
+    ]
+
+
+def test_payload_wins_over_context_and_context_over_user_data():
+    context = {'env': 'sandbox', 'X': 'from-context', 'Y': 'from-context', 'user_data': {'Y': 'ud', 'Z': 'ud'}}
+    built = build({'external_id': 'u', 'X': 'from-payload', 'attributes': {'a': '{X}', 'b': '{Y}', 'c': '{Z}'}},
+                  context)
+    assert objects(built) == [{'external_id': 'u', 'a': 'from-payload', 'b': 'from-context', 'c': 'ud'}]
+
+
+@pytest.mark.parametrize('unset', [None, 'None', '', '  ', '{UNSET}', '{NOWHERE}', '{ NOWHERE }', '{ FIRST NAME }'])
+def test_unset_values_are_missing_and_never_sent(unset):
+    built = build({'external_id': 'u', 'UNSET': 'None', 'attributes': {'a': unset, 'first_name': 'Ada'}})
+    expected = {'external_id': 'u', 'first_name': 'Ada'}
+    if unset is None:
+        expected['a'] = None  # a literal null unsets the attribute in Braze
+    assert objects(built) == [expected] and built.dropped == ()
+
+
+def test_references_resolve_one_level_only():
+    assert objects(build({'external_id': '{A}', 'A': 'real-id'})) == [{'external_id': 'real-id'}]
+    with pytest.raises(UnusableInput):
+        build({'external_id': '{A}', 'A': '{B}', 'B': 'real-id'})  # A holds the text "{B}": that is unset
+
+
+def test_a_chat_user_typing_a_reference_gets_no_other_global_copied():
+    context = {'env': 'sandbox', 'CRM_TOKEN': 'secret-crm-token', 'user_data': {}}
+    built = build({'external_id': 'u', 'FIRST_NAME': '{CRM_TOKEN}', 'attributes': {'first_name': '{FIRST_NAME}',
+                                                                                   'note': '{ CRM_TOKEN }x'}},
+                  context)
+    assert 'secret-crm-token' not in json.dumps(built.objects)
+
+
+def test_what_a_global_holds_is_used_literally():
+    built = build({'external_id': 'u', 'attributes': '{ATTRS}', 'ATTRS': {'plan': '{PLAN}', 'tier': 'gold'},
+                   'PLAN': 'pro'})
+    assert objects(built) == [{'external_id': 'u', 'tier': 'gold'}]  # "{PLAN}" inside a global is not resolved
+
+
+def test_seed_template_spaced_placeholders_resolve():
+    assert objects(build({'external_id': '{ USER_ID }', 'USER_ID': 'u9'})) == [{'external_id': 'u9'}]
+
+
+def test_alias_only_user_is_created_and_update_only_mode_reaches_every_object():
+    built = build({'user_alias': {'alias_name': '{CHAT_ID}', 'alias_label': 'pypestream_chat'},
+                   'events': [{'name': 'chat_started'}]}, {'env': 'sandbox', 'CHAT_ID': 'c-1'})
+    assert objects(built, 'attributes') == [{'user_alias': {'alias_name': 'c-1', 'alias_label': 'pypestream_chat'},
+                                             '_update_existing_only': False}]
+    built = build({'external_id': 'u', 'update_existing_only': 'yes', 'attributes': {'a': 1},
+                   'events': [{'name': 'x'}], 'purchases': [{'product_id': 'p', 'currency': 'eur', 'price': 2}]})
+    assert all(obj['_update_existing_only'] is True for obj in objects(built))
+
+
+def test_events_by_external_id_need_no_attributes_object():
+    assert [kind for kind, _, _ in build({'external_id': 'u', 'events': [{'name': 'x'}]}).objects] == ['events']
+
+
+def test_identifier_only_input_touches_the_profile():
+    assert build({'email': ' A@B.com '}).objects == [('attributes', 'attributes', {'email': 'a@b.com'})]
+
+
+@pytest.mark.parametrize('payload, words', [
+    ({'attributes': {'a': 1}}, 'no identifier'),
+    ({'external_id': 'u', 'braze_id': 'b'}, 'more than one identifier'),
+    ({'external_id': True}, 'external_id'),
+    ({'external_id': 'é' * 494}, '987 bytes'),
+    ({'user_alias': 'chat-1'}, 'user_alias'),
+    ({'user_alias': {'alias_name': 'n', 'alias_label': '{UNSET}'}}, 'alias_label is missing'),
+    ({'email': 'not-an-email'}, 'email'),
+    ({'phone': '555'}, 'phone'),
+    ({'USER_ID': None}, 'USER_ID is not set'),
+])
+def test_bad_identifiers_raise_unusable_input(payload, words):
+    with pytest.raises(UnusableInput) as raised:
+        build(payload)
+    assert words in str(raised.value)
+
+
+def test_invalid_optional_values_are_dropped_and_named():
+    built = build({'external_id': 'u', 'attributes': {
+        'dob': '1990-02-30', 'gender': 'robot', 'first_name': 'Ok', '$bad': 1, 'external_id': 'x',
+        'score': float('nan')},
+        'events': [{'name': 'ok', 'time': 'whenever', 'properties': {'time': 1, 'fine': 2}},
+                   {'time': '2024-01-01'}, 'text', {'name': 'e', 'color': 'red'}],
+        'purchases': [{'product_id': 'p', 'currency': 'usd', 'price': 1, 'quantity': 101},
+                      {'product_id': 'p', 'price': 1}]})
+    assert [name for name, _ in built.dropped] == [
+        'attributes.dob', 'attributes.gender', 'attributes.$bad', 'attributes.external_id', 'attributes.score',
+        'events[0].time', 'events[0].properties.time', 'events[1]', 'events[2]', 'events[3].color',
+        'purchases[0].quantity', 'purchases[1]']
+    assert objects(built, 'attributes') == [{'external_id': 'u', 'first_name': 'Ok'}]
+    assert [label for kind, label, _ in built.objects if kind == 'events'] == ['events[0]', 'events[3]']
+    assert objects(built, 'purchases') == [{'external_id': 'u', 'product_id': 'p', 'currency': 'USD', 'price': 1,
+                                            'time': NOW.isoformat()}]
+
+
+def test_oversized_event_properties_are_dropped_but_the_event_kept():
+    props = {'k{}'.format(n): 'v' * 250 for n in range(500)}
+    built = build({'external_id': 'u', 'events': [{'name': 'big', 'properties': props}]})
+    assert objects(built, 'events') == [{'external_id': 'u', 'name': 'big', 'time': NOW.isoformat()}]
+    assert built.dropped[0][0] == 'events[0].properties'
+
+
+def test_personal_values_are_collected_for_masking():
+    assert {'user-42', 'Ada', 'Lovelace', '12/10/1985', 'London'} <= set(build(dict(SEED_PAYLOAD)).personal)
+
+
+# --- budgets: input alone cannot outrun the deadline, and what is valid is still sent -------------
+
+def test_reference_fan_out_is_bounded_and_the_first_items_are_kept():
+    big = ['item-{}'.format(n) for n in range(6000)]
+    payload = {'external_id': 'u', 'BIG': big,
+               'events': [{'name': 'e{}'.format(n), 'properties': {'list': '{BIG}'}} for n in range(6000)]}
+    assert len(json.dumps(payload['events'])) > 70000
+    built = build(payload)
+    sent = objects(built, 'events')
+    assert 0 < len(sent) <= track.MAX_ITEMS
+    assert sent[0]['properties']['list'] == big
+    assert built.dropped[-1][0].startswith('events[') and '..5999]' in built.dropped[-1][0]
+
+
+def test_a_huge_name_and_a_thousand_bad_fields_are_each_dropped_alone():
+    attributes = {'bad{}'.format(n): float('nan') for n in range(1000)}
+    attributes.update(first_name='n' * (10 * 1024 * 1024), email='ada@example.com')
+    built = build({'external_id': 'u', 'attributes': attributes})
+    assert objects(built, 'attributes') == [{'external_id': 'u', 'email': 'ada@example.com'}]
+    assert len(built.dropped) == 1001
+
+
+def test_two_hundred_thousand_events_build_the_first_few_hundred_and_name_the_rest():
+    built = build({'external_id': 'u', 'events': [{'name': 'e'}] * 200000})
+    assert len(objects(built, 'events')) == track.MAX_ITEMS
+    assert built.dropped == (('events[500..199999]', 'more than 500 events in one call'),)
+
+
+def test_building_stops_at_its_share_of_the_deadline_and_keeps_what_was_built():
+    looks = []
+
+    def time_left():
+        looks.append(1)
+        return 1.0 if len(looks) < 3 else -0.1  # the third look at the clock finds the time spent
+
+    built = build({'external_id': 'u', 'attributes': {'plan': 'pro'},
+                   'events': [{'name': 'e', 'properties': {'n': n}} for n in range(400)]},
+                  budget=variables.Budget(time_left, items=10 ** 9, chars=10 ** 9))
+    kept = objects(built, 'events')
+    assert objects(built, 'attributes') == [{'external_id': 'u', 'plan': 'pro'}] and 0 < len(kept) < 400
+    assert built.dropped[-1] == ('events[{}..399]'.format(len(kept)), 'building the input took too long')
+
+
+# --- bodies ---------------------------------------------------------------------------------
+
+def test_requests_keep_order_and_mark_replayable():
+    built = build({'external_id': 'u', 'attributes': {'a': 1}, 'events': [{'name': str(n)} for n in range(3)]})
+    reqs, too_large = batches.split(built.objects, None, 2)
+    assert too_large == []
+    assert [r.objects for r in reqs] == [2, 2]
+    assert reqs[0].labels == {'attributes': ['attributes'], 'events': ['events[0]']}
+    assert reqs[1].labels == {'events': ['events[1]', 'events[2]']}
+    assert batches.split(build({'external_id': 'u', 'attributes': {'a': 1}}).objects, None, 50)[0][0].replayable
+    assert not reqs[0].replayable
+    inc = batches.split(build({'external_id': 'u', 'attributes': {'n': {'inc': 1}}}).objects, None, 50)[0]
+    assert not inc[0].replayable
+
+
+def test_per_array_limit_splits_each_array():
+    built = build({'external_id': 'u', 'events': [{'name': 'e'}] * 80,
+                   'purchases': [{'product_id': 'p', 'currency': 'USD', 'price': 1}] * 5})
+    reqs, _ = batches.split(built.objects, 75, 225)
+    assert [(len(r.labels.get('events', [])), len(r.labels.get('purchases', []))) for r in reqs] == [(75, 0), (5, 5)]
+
+
+def test_request_body_is_the_json_of_the_objects():
+    built = build({'external_id': 'ü', 'attributes': {'name': 'Zoë \ud800'}, 'purchases': [
+        {'product_id': 'p', 'currency': 'EUR', 'price': 2.5}]})
+    reqs, _ = batches.split(built.objects, None, 50)
+    assert json.loads(reqs[0].body) == {
+        'attributes': [{'external_id': 'ü', 'name': 'Zoë \ud800'}],
+        'purchases': [{'external_id': 'ü', 'product_id': 'p', 'currency': 'EUR', 'price': 2.5, 'time': NOW.isoformat()}],
+        'partner': 'pypestream'}
+    reqs[0].body.decode('ascii')
+
+
+def test_requests_split_by_size_under_braze_4mb_limit():
+    objs = [('attributes', 'a{}'.format(n), {'external_id': 'u', 'blob': ['x' * 250] * 1000}) for n in range(20)]
+    reqs, _ = batches.split(objs, None, 50)
+    assert len(reqs) > 1 and all(len(r.body) <= 4 * 1024 * 1024 for r in reqs)
+    assert sum(r.objects for r in reqs) == 20

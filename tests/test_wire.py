@@ -1,0 +1,292 @@
+# -*- coding: utf-8 -*-
+"""The wire against real sockets: what was sent when a connection breaks, the deadline under
+slow names, unreachable addresses and dripped bytes, bounded answers, TLS, cookies, reuse."""
+import contextlib
+import gzip
+import os
+import socket
+import time
+import tracemalloc
+import zlib
+
+import pytest
+import trustme
+
+from rawserver import ok, serving, tls_context
+from support import SANDBOX, SEED_PAYLOAD, BrazeUserTrack, app, free_port, load_module
+
+wire = load_module('actions.braze_wire')
+EVENT = {'external_id': 'u', 'events': [{'name': 'chat_completed'}]}
+ATTRIBUTES = {'external_id': 'u', 'attributes': {'plan': 'pro'}}
+
+
+@pytest.fixture(scope='module')
+def ca():
+    return trustme.CA()
+
+
+@pytest.fixture
+def ca_file(ca, tmp_path):
+    path = tmp_path / 'ca.pem'
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.fixture
+def point(monkeypatch):
+    """point(url, **settings): app.PARAMS at ``url`` for this test."""
+    def configure(url, **settings):
+        block = dict({'braze_url': url, 'braze_api_key': 'wire-test-key-0123456789', 'braze_deadline': '2',
+                      'braze_read_timeout': '1', 'braze_connect_timeout': '1'}, **settings)
+        monkeypatch.setattr(app, 'PARAMS', {'sandbox': block})
+        return block
+    return configure
+
+
+def run(payload=None, node=None):
+    lines = []
+    started = time.monotonic()
+    result = (node or BrazeUserTrack()).execute(lines.append, payload or dict(EVENT), dict(SANDBOX))
+    return result, time.monotonic() - started, lines
+
+
+# --- what was sent when the connection breaks (issue: events counted three times) --------
+
+def test_a_tls_record_error_after_the_body_was_sent_is_ambiguous_and_not_resent(ca, ca_file, point):
+    def answer_then_break_the_tls_layer(server, conn):
+        server.read(conn)
+        os.write(conn.fileno(), b'\x17\x03\x03\x00\x20' + b'\x00' * 32)  # a record that fails its MAC
+
+    with serving(answer_then_break_the_tls_layer, tls_context(ca, '127.0.0.1')) as server:
+        point(server.url, braze_ca_bundle=ca_file)
+        result, _, lines = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
+    assert len(server.requests) == 1  # Braze had it once; it was not sent again
+    assert 'not resent' in lines[-1]
+
+
+def test_a_certificate_from_an_unknown_ca_is_refused_before_anything_is_sent(ca, point):
+    with serving(lambda server, conn: server.read(conn), tls_context(ca, '127.0.0.1')) as server:
+        point(server.url)  # no braze_ca_bundle: only the public trust store
+        result, _, lines = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
+    assert server.requests == []
+    assert 'certificate check failed' in lines[-1] and 'attempts=1' in lines[-1]  # retrying cannot help
+
+
+def test_a_certificate_for_another_host_is_refused(ca, ca_file, point):
+    with serving(lambda server, conn: server.read(conn), tls_context(ca, 'rest.iad-01.braze.com')) as server:
+        point(server.url, braze_ca_bundle=ca_file)
+        result, _, _ = run()
+    assert result['BRAZE_ERROR'] == 'unavailable' and server.requests == []
+
+
+def test_the_trust_store_is_loaded_once_and_the_bundle_adds_to_the_public_one(ca, ca_file, point, monkeypatch):
+    monkeypatch.setattr(wire, '_ADAPTERS', {})
+    loads = []
+    original = wire.ssl.SSLContext.load_verify_locations
+    monkeypatch.setattr(wire.ssl.SSLContext, 'load_verify_locations',
+                        lambda self, *a, **k: loads.append(a or k) or original(self, *a, **k))
+
+    def answer_and_close(server, conn):
+        server.read(conn)
+        conn.sendall(ok(extra=b'Connection: close\r\n'))
+
+    with serving(answer_and_close, tls_context(ca, '127.0.0.1')) as server:
+        point(server.url, braze_ca_bundle=ca_file)
+        results = [run(dict(ATTRIBUTES))[0] for _ in range(3)]
+    assert results == [{'success': 'true'}] * 3
+    assert server.connections == 3      # three new TLS connections ...
+    assert len(loads) == 2              # ... and the public store and the bundle were each loaded once
+    context = next(iter(wire._ADAPTERS.values()))._ssl_context
+    assert len(context.get_ca_certs()) > 50  # the public store is still there, the bundle added to it
+
+
+# --- the deadline under network conditions -----------------------------------------------
+
+@contextlib.contextmanager
+def unanswered_listeners(count):
+    """Listeners whose backlog is full: a connect to them is never answered."""
+    sockets = []
+    for _ in range(count):
+        server = socket.socket()
+        server.bind(('127.0.0.1', 0))
+        server.listen(0)
+        sockets.append(server)
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(server.getsockname())
+            sockets.append(filler)
+    try:
+        yield [s.getsockname() for s in sockets[::4]]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_a_slow_name_server_cannot_hold_the_call_past_its_deadline(point, monkeypatch):
+    original = socket.getaddrinfo
+
+    def slow(host, *args, **kwargs):
+        if host == 'slow-dns.braze.com':
+            time.sleep(3)
+        return original(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, 'getaddrinfo', slow)
+    point('https://slow-dns.braze.com', braze_deadline='1')
+    result, elapsed, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
+    assert elapsed < 1.5
+
+
+def test_four_unreachable_addresses_share_one_deadline(point, monkeypatch):
+    with unanswered_listeners(4) as addresses:
+        monkeypatch.setattr(socket, 'getaddrinfo', lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, '', address) for address in addresses])
+        point('https://four-addresses.braze.com', braze_deadline='1', braze_connect_timeout='0.5')
+        result, elapsed, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
+    assert elapsed < 1.5  # urllib3 alone: 4 x 0.5 s
+
+
+def drip(data, every=0.2):
+    def handle(server, conn):
+        server.read(conn)
+        for byte in data:
+            conn.sendall(bytes([byte]))
+            time.sleep(every)
+    return handle
+
+
+@pytest.mark.parametrize('what', ['headers', 'body'])
+def test_dripped_bytes_cannot_hold_the_call_past_its_deadline(point, what):
+    answer = ok(b'{"message": "success", "events_processed": 1}')
+    head, _, body = answer.partition(b'\r\n\r\n')
+    handle = drip(answer) if what == 'headers' else (
+        lambda server, conn: (server.read(conn), conn.sendall(head + b'\r\n\r\n'), drip(body)(server, conn)))
+    if what == 'body':
+        def handle(server, conn):
+            server.read(conn)
+            conn.sendall(head + b'\r\n\r\n')
+            for byte in body:
+                conn.sendall(bytes([byte]))
+                time.sleep(0.2)
+    with serving(handle) as server:
+        point(server.url, braze_deadline='1', braze_read_timeout='0.9')
+        result, elapsed, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
+    assert elapsed < 1.5
+
+
+# --- bounded answers ------------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def gzip_bomb():
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b'\0' * (1024 * 1024)
+    return b''.join(packer.compress(zeros) for _ in range(128)) + packer.flush()  # 128 MiB inflated
+
+
+def measured(point_url, point, payload=None):
+    point(point_url)
+    tracemalloc.start()
+    try:
+        result, elapsed, lines = run(payload)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return result, elapsed, peak, lines
+
+
+def test_a_gzip_bomb_is_not_inflated_past_the_cap(point, gzip_bomb):
+    def handle(server, conn):
+        server.read(conn)
+        conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n'
+                     b'Content-Length: ' + str(len(gzip_bomb)).encode() + b'\r\n\r\n' + gzip_bomb)
+
+    with serving(handle) as server:
+        result, elapsed, peak, lines = measured(server.url, point)
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unexpected'}
+    assert 'once inflated was not read' in lines[-1]
+    assert elapsed < 1.0 and peak < 8 * 1024 * 1024
+
+
+def test_a_compressed_answer_within_the_cap_is_read(point):
+    body = gzip.compress(b'{"message": "success", "events_processed": 1}')
+
+    def handle(server, conn):
+        server.read(conn)
+        conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Encoding: gzip\r\nContent-Length: ' +
+                     str(len(body)).encode() + b'\r\n\r\n' + body)
+
+    with serving(handle) as server:
+        point(server.url)
+        assert run()[0] == {'success': 'true'}
+
+
+@pytest.mark.parametrize('framing', ['length', 'chunked'])
+def test_a_huge_answer_is_cut_at_the_cap_and_memory_stays_bounded(point, framing):
+    def handle(server, conn):
+        server.read(conn)
+        chunk = b'x' * (1024 * 1024)
+        if framing == 'length':
+            conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Length: 67108864\r\n\r\n')
+            for _ in range(64):
+                conn.sendall(chunk)
+        else:
+            conn.sendall(b'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n')
+            while True:
+                conn.sendall(b'100000\r\n' + chunk + b'\r\n')
+
+    with serving(handle) as server:
+        result, elapsed, peak, lines = measured(server.url, point)
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unexpected'}
+    assert 'over 1024 KiB was not read' in lines[-1]
+    assert peak < 8 * 1024 * 1024
+
+
+def test_a_duplicate_content_length_is_unavailable_not_internal(point):
+    def handle(server, conn):
+        server.read(conn)
+        conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Length: 10\r\nContent-Length: 20\r\n\r\n{"message"}')
+
+    with serving(handle) as server:
+        point(server.url)
+        result, _, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
+
+
+# --- cookies and connection reuse ----------------------------------------------------------
+
+def test_no_cookie_is_ever_kept_or_sent(point):
+    def handle(server, conn):
+        while server.read(conn)[0] is not None:
+            conn.sendall(ok(extra=b'Set-Cookie: tracker=1; Path=/\r\nSet-Cookie: big=' + b'y' * 2000 + b'\r\n'))
+
+    with serving(handle) as server:
+        point(server.url)
+        for _ in range(3):
+            assert run(dict(ATTRIBUTES))[0] == {'success': 'true'}
+    assert len(server.requests) == 3
+    assert not any('cookie:' in head.lower() for head, _ in server.requests)
+
+
+def test_calls_from_any_node_instance_reuse_one_connection(braze, logs):
+    assert BrazeUserTrack().execute(logs, dict(ATTRIBUTES), dict(SANDBOX)) == {'success': 'true'}
+    assert BrazeUserTrack().execute(logs, dict(EVENT), dict(SANDBOX)) == {'success': 'true'}
+    assert load_node_lookup().execute(logs, {'external_id': 'u'}, dict(SANDBOX))['success'] == 'true'
+    assert braze.connections == [True]  # one keep-alive connection, with TCP_NODELAY
+
+
+def load_node_lookup():
+    from support import BrazeUserLookup
+    return BrazeUserLookup()
+
+
+def test_a_refused_connection_was_never_sent_so_even_events_are_retried(point, make, clock, logs):
+    point('http://127.0.0.1:{}'.format(free_port()))
+    result = make(BrazeUserTrack).execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX))
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
+    assert len(clock.sleeps) == 2 and 'attempts=3' in logs[-1]
