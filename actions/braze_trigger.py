@@ -53,6 +53,8 @@ def build(kind, payload, context, settings, budget):
     attributes = _attributes(variables, payload.get('attributes'), personal)
     if attributes:
         recipient['attributes'] = attributes
+    elif recipient.get('send_to_existing_only') is False:
+        raise UnusableInput('send_to_existing_only false needs attributes to create the user with (Braze)')
     body = {kind.id_key: _target(kind, variables, payload, settings), 'recipients': [recipient], 'broadcast': False}
     properties = _properties(variables, payload.get(kind.input))
     if properties:

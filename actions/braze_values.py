@@ -269,9 +269,9 @@ def property_key(key):
 
 
 def nested_key(key):
-    """A key inside a nested custom attribute: Braze refuses spaces and names over 255."""
-    if not isinstance(key, str) or not key or len(key) > MAX_STRING or ' ' in key or key.startswith('$'):
-        raise Invalid('nested keys must be 1-255 characters without spaces or a leading $')
+    """A key inside a nested custom attribute: Braze refuses spaces, periods and dollar signs."""
+    if not isinstance(key, str) or not key or len(key) > MAX_STRING or any(ch in key for ch in ' .$'):
+        raise Invalid('nested keys must be 1-255 characters without spaces, periods or $')
     return key
 
 

@@ -53,9 +53,10 @@ def _walk_error(value, depth):
             return None if parse_time(value['$time']) else "'$time' is not an ISO-8601 date-time"
         for key, item in value.items():
             operator = depth == 0 and key in OPERATORS
-            if not operator and (not isinstance(key, str) or not key or ' ' in key or len(key) > MAX_KEY
-                                 or key.startswith('$') and key not in ('$identifier_key', '$identifier_value',
-                                                                        '$new_object')):
+            identifying = key in ('$identifier_key', '$identifier_value', '$new_object')
+            # Braze: no spaces, periods or dollar signs in nested keys, at most 255 characters.
+            if not (operator or identifying) and (not isinstance(key, str) or not key or len(key) > MAX_KEY
+                                                  or any(ch in key for ch in ' .$')):
                 return 'invalid nested key'
             problem = _walk_error(item, depth + 1)
             if problem:
@@ -92,14 +93,16 @@ def merge(target, patch):
     return result
 
 
-def apply_objects(current, operation):
-    """$add, $update, $remove on an array of objects."""
+def apply_objects(current, operation, merge_objects):
+    """$add, $update, $remove on an array of objects. Without _merge_objects an $update
+    overwrites the matching objects (array_of_objects: "or your objects will be overwritten")."""
     items = [item for item in (current or []) if isinstance(item, dict)] if isinstance(current, list) else []
     for entry in operation.get('$add', []):
         items.append(stored(entry))
     for entry in operation.get('$update', []):
         key, wanted = entry['$identifier_key'], stored(entry['$identifier_value'])
-        items = [merge(item, entry['$new_object']) if item.get(key) == wanted else item for item in items]
+        items = [(merge(item, entry['$new_object']) if merge_objects else stored(entry['$new_object']))
+                 if item.get(key) == wanted else item for item in items]
     for entry in operation.get('$remove', []):
         key, wanted = entry['$identifier_key'], stored(entry['$identifier_value'])
         items = [item for item in items if item.get(key) != wanted]  # every match

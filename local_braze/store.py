@@ -56,6 +56,27 @@ class Store(object):
     def all_by_contact(self, field, value):
         return [p for p in self.profiles if p['attributes'].get(field) == value]
 
+    def by_priority(self, field, value, prioritization):
+        """An email or phone identifier with Braze's ``prioritization`` (identify, merge, sends): the
+        filters apply in order, and when more than one profile is left, none is chosen."""
+        found = self.all_by_contact(field, value)
+        for rule in prioritization:
+            if rule == 'identified':
+                found = [p for p in found if p['external_id'] is not None]
+            elif rule == 'unidentified':
+                found = [p for p in found if p['external_id'] is None]
+            elif rule in ('most_recently_updated', 'least_recently_updated') and found:
+                pick = max if rule == 'most_recently_updated' else min
+                found = [pick(found, key=lambda p: p['updated'])]
+        return found[0] if len(found) == 1 else None
+
+    def resolve(self, identifier):
+        """external_id, user_alias, or email / phone with prioritization -> profile or None."""
+        for field in ('email', 'phone'):
+            if field in identifier:
+                return self.by_priority(field, identifier[field], identifier.get('prioritization') or [])
+        return self.find(identifier)
+
     def _first(self, match):
         return next((p for p in self.profiles if match(p)), None)
 
@@ -104,9 +125,7 @@ class Store(object):
             elif isinstance(value, dict) and value and set(value) <= {'add', 'remove'}:
                 attributes[key] = nested.add_remove(attributes.get(key), value, self.array_limit)
             elif isinstance(value, dict) and value and set(value) <= set(nested.OPERATORS):
-                if '$update' in value and not merge:
-                    value = {k: v for k, v in value.items() if k != '$update'}  # $update needs _merge_objects
-                attributes[key] = nested.apply_objects(attributes.get(key), value)
+                attributes[key] = nested.apply_objects(attributes.get(key), value, merge)
             elif isinstance(value, dict):
                 attributes[key] = nested.merge(attributes.get(key) if merge else {}, value)
             elif isinstance(value, list) and not nested.is_nested(value):
