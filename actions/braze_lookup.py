@@ -59,7 +59,7 @@ def build(payload, context, budget):
     who, _ = identifier(payload, variables, extras_allowed=False)
     paths = _paths(payload.get('globals', DEFAULT_GLOBALS))
     fields = sorted({'braze_id', 'external_id'} | {path[0] for path in paths.values()})
-    value = [who.value] if _REQUEST_KEY[who.kind].endswith('s') else who.value
+    value = [who.value] if who.kind in ('external_id', 'user_alias') else who.value  # arrays, the rest single
     body = json.dumps({_REQUEST_KEY[who.kind]: value, 'fields_to_export': fields}, separators=(',', ':'))
     personal = [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
     return Lookup(body.encode('ascii'), paths, personal)
