@@ -38,7 +38,7 @@ def is_missing(value):
 
 def reference_name(value):
     """``"{ USER_ID }"`` -> ``"USER_ID"``; anything else -> None."""
-    if isinstance(value, str) and value[:1] in ('{', ' ', '\t'):
+    if isinstance(value, str) and '{' in value[:3] and value.rstrip()[-1:] == '}':
         match = REFERENCE.match(value.strip())
         if match:
             return match.group(1)

@@ -61,26 +61,33 @@ class Masker(object):
 
     def __init__(self):
         self._key = None
-        self._words = None       # short personal values, masked as whole words
-        self._personal = ()      # (lower-cased value, value) longest first
+        self._short = ()         # short personal values (under 3 characters) ...
+        self._words = None       # ... masked as whole words by this pattern
+        self._personal = ()      # the others, lower-cased, longest first
 
     def hide_key(self, key):
         self._key = _key_pattern(key) if key else None
 
     def hide_personal(self, values):
-        found = set()
+        """Add this call's personal values (each call of this adds to the ones before)."""
+        found, short = set(self._personal), set(self._short)
         for value in values:
-            if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)
-                                          and abs(value) < 10 ** 18):
-                text = escape(str(value).strip())
+            if value.__class__ is not str:
+                if not isinstance(value, int) or isinstance(value, bool) or abs(value) >= 10 ** 18:
+                    continue
+                value = str(value)
+            text = escape(value.strip()).lower()
+            if len(text) >= 3:
                 # A value longer than a line can never appear whole in one; skip it.
-                if text and len(text) <= MAX_LINE * 4:
-                    found.add(text.lower())
-        longer = sorted((v for v in found if len(v) >= 3), key=len, reverse=True)
-        self._personal = tuple(longer)
-        short = [v for v in found if len(v) < 3]
-        self._words = re.compile(r'(?<!\w)(?:{})(?!\w)'.format('|'.join(re.escape(v) for v in short)),
-                                 re.IGNORECASE) if short else None
+                if len(text) <= MAX_LINE * 4:
+                    found.add(text)
+            elif text:
+                short.add(text)
+        self._personal = tuple(sorted(found, key=len, reverse=True))
+        if short != set(self._short):
+            self._short = tuple(short)
+            self._words = re.compile(r'(?<!\w)(?:{})(?!\w)'.format('|'.join(re.escape(v) for v in short)),
+                                     re.IGNORECASE)
 
     def mask(self, text):
         """Escape, then mask; never clips (callers clip after)."""

@@ -81,7 +81,7 @@ class _Builder(object):
         return TrackInput(objects, tuple(self.dropped), tuple(self.personal))
 
     def drop(self, label, reason):
-        self.dropped.append((label, reason))
+        self.dropped.append((str(label), reason))
 
     def _attributes(self, payload, kind, extras):
         given, literal = self._container(payload.get('attributes'), 'attributes')
@@ -93,16 +93,15 @@ class _Builder(object):
         items = [(k, v, True) for k, v in extras.items() if k not in given]
         items += [(k, v, literal) for k, v in given.items()]
         for name, value, is_literal in items:
-            label = 'attributes.{}'.format(short(name))
             if name in fields.PRIMARY or name == kind:
-                self.drop(label, 'identifiers go at the top level of the input')
+                self.drop(_attribute(name), 'identifiers go at the top level of the input')
             elif value is None:
                 result[name] = None  # a literal null unsets the attribute in Braze
             else:
-                self._set(result, name, self._resolve(value, label, is_literal, deep=True), label)
+                self._set(result, name, self._resolve(value, _Label(name), is_literal, deep=True))
         return result
 
-    def _set(self, result, name, value, label):
+    def _set(self, result, name, value):
         if value is MISSING:
             return
         try:
@@ -111,7 +110,7 @@ class _Builder(object):
                 self.personal.append(value)
             result[name] = field.normalize(value)
         except Invalid as problem:
-            self.drop(label, str(problem))
+            self.drop(_attribute(name), str(problem))
 
     def _items(self, kind, payload):
         items, literal = self._container(payload.get(kind.array), kind.array)
@@ -258,6 +257,21 @@ def _chunks(attributes):
         current[name] = value
         size += weight
     return chunks + [current] if current else chunks
+
+
+def _attribute(name):
+    return 'attributes.{}'.format(short(name))
+
+
+class _Label(object):
+    """An attribute's label, written out only when something is dropped (most calls drop nothing)."""
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __str__(self):
+        return _attribute(self.name)
 
 
 def _range(array, first, count):

@@ -36,7 +36,7 @@ class Budget(object):
     def tick(self):
         """One more value built; building stops once its share of the deadline is spent."""
         self._ticks += 1
-        if self._ticks % self.CHECK_EVERY == 0 and self._time_left() <= 0:
+        if not self._ticks % self.CHECK_EVERY and self._time_left() <= 0:
             raise BudgetExceeded('building the input took too long')
 
     def charge(self, items, chars):
@@ -61,20 +61,25 @@ class Variables(object):
         """The value of global ``name`` (literal), or MISSING."""
         for source in self._sources:
             value = source.get(name)
-            if not conventions.is_missing(value):
+            if value is None or conventions.is_missing(value):
+                continue
+            if value.__class__ is str:
+                self.budget.charge(1, len(value))
+            else:
                 weight = self._weights.get(name)
                 if weight is None:
                     weight = self._weights[name] = _weight(value, self.budget.items, self.budget.chars)
                 self.budget.charge(*weight)
-                return value
+            return value
         return MISSING
 
     def value(self, raw):
         """One Parameter Input value: a reference resolved, a missing value as MISSING."""
-        name = conventions.reference_name(raw)
-        if name is not None:
-            return self.lookup(name)
-        if conventions.is_missing(raw):
+        if raw.__class__ is str and '{' in raw[:3]:
+            name = conventions.reference_name(raw)
+            if name is not None:
+                return self.lookup(name)
+        if raw is None or conventions.is_missing(raw):
             return MISSING
         self.budget.tick()
         return raw

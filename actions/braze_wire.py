@@ -6,8 +6,8 @@
 - One SSL context per trust store, loaded once: requests would otherwise hand urllib3 the CA
   file again for every new connection, which reloads a certifi-sized bundle each time (~18 ms).
   Verification is exactly as strict (the public store, plus ``braze_ca_bundle`` when set).
-- The request is prepared once per endpoint and copied per attempt (no per-call environment
-  merging); sockets keep the call's deadline (braze_sockets).
+- The request is built directly and handed to the adapter (no per-call environment merging,
+  hooks, cookies or redirects); sockets keep the call's deadline (braze_sockets).
 - The answer is read as a stream, at most ``MAX_ANSWER`` bytes, before and after decoding:
   Braze's answers are small, a gzip bomb or a 64 MiB body is refused, not buffered.
 """
@@ -21,6 +21,7 @@ import zlib
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
@@ -30,6 +31,7 @@ from .braze_version import USER_AGENT
 MAX_ANSWER = 1024 * 1024
 _CHUNK = 64 * 1024
 _NO_PROXIES = {}
+_TOO_LARGE = 'an answer over {} KiB was not read'.format(MAX_ANSWER // 1024)
 # What a failing transport raises (requests, urllib3, sockets, http.client, bad headers); anything
 # else is a bug of ours and must surface as one.
 TRANSPORT_ERRORS = (requests.exceptions.RequestException, HTTPError, OSError, http.client.HTTPException,
@@ -52,10 +54,14 @@ class WireError(Exception):
 
 
 class BrazeAdapter(HTTPAdapter):
-    """requests' adapter over pools whose sockets keep the deadline, with one shared SSL context."""
+    """requests' adapter over pools whose sockets keep the deadline, with one shared SSL context.
+
+    The overrides are the hooks requests documents for subclassing; besides the trust store they
+    drop per-call work the node never needs (cookie extraction, proxy selection, URL re-parsing)."""
 
     def __init__(self, ssl_context):
         self._ssl_context = ssl_context
+        self._hosts = {}
         HTTPAdapter.__init__(self, pool_connections=4, pool_maxsize=32, max_retries=0)
 
     def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
@@ -64,8 +70,11 @@ class BrazeAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = sockets.POOL_CLASSES
 
     def build_connection_pool_key_attributes(self, request, verify, cert=None):
-        # requests >= 2.32.2: put our context in the pool key instead of requests' own.
-        host, _ = HTTPAdapter.build_connection_pool_key_attributes(self, request, verify, cert)
+        # requests >= 2.32.2: our context in the pool key instead of requests' own.
+        host = self._hosts.get(request.url)
+        if host is None:
+            host, _ = HTTPAdapter.build_connection_pool_key_attributes(self, request, verify, cert)
+            self._hosts[request.url] = host
         return host, {'cert_reqs': 'CERT_REQUIRED', 'ssl_context': self._ssl_context}
 
     def cert_verify(self, conn, url, verify, cert):
@@ -73,6 +82,20 @@ class BrazeAdapter(HTTPAdapter):
         conn.cert_reqs = 'CERT_REQUIRED'
         conn.ca_certs = None
         conn.ca_cert_dir = None
+
+    def request_url(self, request, proxies):
+        return request.path_url  # never a proxy: only app.PARAMS decides where the key goes
+
+    def build_response(self, req, resp):
+        # No cookies are ever kept; urllib3's headers are already case-insensitive.
+        response = requests.Response()
+        response.status_code = resp.status
+        response.headers = resp.headers
+        response.raw = resp
+        response.url = req.url
+        response.request = req
+        response.connection = self
+        return response
 
 
 _ADAPTERS = {}
@@ -98,24 +121,21 @@ def _ssl_context(ca_bundle):
     return context
 
 
-_TEMPLATES = {}
-
-
 def _prepared(url, api_key, body):
-    template = _TEMPLATES.get((url, api_key))
-    if template is None:
-        if len(_TEMPLATES) > 64:
-            _TEMPLATES.clear()
-        template = _TEMPLATES[(url, api_key)] = requests.Request('POST', url, headers={
-            'Authorization': 'Bearer ' + api_key,
-            'Content-Type': 'application/json',
-            'Accept': 'application/json',
-            'Accept-Encoding': 'identity',
-            'User-Agent': USER_AGENT,
-        }, data=b'{}').prepare()
-    prepared = template.copy()
+    """The request, built directly: requests' prepare() would re-parse the URL and copy an empty
+    cookie jar on every call."""
+    prepared = requests.PreparedRequest()
+    prepared.method = 'POST'
+    prepared.url = url
+    prepared.headers = CaseInsensitiveDict({
+        'Authorization': 'Bearer ' + api_key,
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+        'Accept-Encoding': 'identity',
+        'User-Agent': USER_AGENT,
+        'Content-Length': str(len(body)),
+    })
     prepared.body = body
-    prepared.headers['Content-Length'] = str(len(body))
     return prepared
 
 
@@ -140,17 +160,24 @@ def post(transport, url, api_key, body, timeouts, deadline):
 
 def _read(raw):
     """The answer's bytes, decoded, at most MAX_ANSWER of them. -> (bytes or None, note)."""
-    chunks, size = [], 0
-    while True:
-        chunk = raw.read(_CHUNK, decode_content=False)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > MAX_ANSWER:
-            raw.close()  # drop the connection: the rest of the answer is never read
-            return None, 'an answer over {} KiB was not read'.format(MAX_ANSWER // 1024)
-        chunks.append(chunk)
-    data = b''.join(chunks)
+    length = getattr(raw, 'length_remaining', None)
+    if length is not None and length > MAX_ANSWER:
+        raw.close()  # drop the connection: the answer is never read
+        return None, _TOO_LARGE
+    if length is not None:
+        data = raw.read(length, decode_content=False)  # one read: Braze says how long its answer is
+    else:
+        chunks, size = [], 0
+        while True:
+            chunk = raw.read(_CHUNK, decode_content=False)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_ANSWER:
+                raw.close()
+                return None, _TOO_LARGE
+            chunks.append(chunk)
+        data = b''.join(chunks)
     encoding = (raw.headers.get('Content-Encoding') or 'identity').strip().lower()
     if encoding in ('identity', ''):
         return data, ''

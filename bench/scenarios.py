@@ -1,61 +1,109 @@
 # -*- coding: utf-8 -*-
-"""The three ways of sending the seed payload that the benchmark compares."""
+"""The ways of sending the seed payload that the benchmark compares, each as a zero-argument call."""
 import datetime
+import http.client
 import json
 import os
+import ssl
+from urllib.parse import urlsplit
 
 import requests
 
-from local_pypestream.solution import ROOT, load_module, load_solution
+from local_pypestream.solution import ROOT, load_module, load_node, load_solution
 
 # The README's quick-start example: the seed template's six fields plus one event.
 with open(os.path.join(ROOT, 'examples', 'seed.json')) as _handle:
     SEED_PAYLOAD = json.load(_handle)
+LOOKUP_PAYLOAD = {'external_id': SEED_PAYLOAD['USER_ID']}
 CONTEXT = {'env': 'sandbox', 'chat_id': 'bench-chat', 'user_data': {}}
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.timezone.utc)
+TRACK, EXPORT = 'users/track', 'users/export/ids'
 
 
 def configure(url, api_key, ca_bundle=None):
     """Point the solution's sandbox block at the benchmark server."""
-    app = load_solution().app
-    block = {'braze_url': url, 'braze_api_key': api_key, 'braze_user_track': 'users/track'}
+    block = {'braze_url': url, 'braze_api_key': api_key}
     if ca_bundle:
         block['braze_ca_bundle'] = ca_bundle
-    app.PARAMS = {'sandbox': block}
+    load_solution().app.PARAMS = {'sandbox': block}
 
 
-def node_body(payload=SEED_PAYLOAD):
+def track_body(payload=SEED_PAYLOAD):
     """The exact bytes the node sends for ``payload`` (its first request)."""
-    build_user = load_module('actions.braze_payload').build_user
-    build_requests = load_module('actions.braze_request').build_requests
-    return build_requests(build_user(payload, CONTEXT, NOW).objects(), 75)[0][0].body
+    built = building(payload)()
+    return built.requests[0].body
 
 
-def floor(url, api_key, verify=True):
-    """(a) The least any client can do: a keep-alive Session posting prebuilt bytes (with no
-    per-call environment lookups, like the node's own session)."""
+def lookup_body():
+    return load_module('actions.braze_lookup').build(dict(LOOKUP_PAYLOAD), CONTEXT, _budget()).body
+
+
+def _budget():
+    return load_module('actions.braze_variables').Budget(lambda: 1.0)
+
+
+def headers(api_key):
+    return {'Authorization': 'Bearer ' + api_key, 'Content-Type': 'application/json', 'Accept': 'application/json',
+            'Accept-Encoding': 'identity', 'User-Agent': load_module('actions.braze_version').USER_AGENT}
+
+
+def session_post(url, api_key, body, verify=True, path=TRACK, fresh=False):
+    """(a) A keep-alive Session.post of the node's bytes, with no per-call environment lookups
+    (trust_env off, like the node). ``fresh``: a new connection every call (pool cleared)."""
     session = requests.Session()
     session.trust_env = False
-    target = url + '/users/track'
-    body = node_body()
-    headers = {'Authorization': 'Bearer ' + api_key, 'Content-Type': 'application/json',
-               'Accept': 'application/json', 'User-Agent': load_module('actions.braze_version').USER_AGENT}
+    target, sent = '{}/{}'.format(url, path), headers(api_key)
+    pool = session.get_adapter(target).poolmanager
 
     def call():
-        response = session.post(target, data=body, headers=headers, timeout=(2, 4), verify=verify,
-                                allow_redirects=False)
+        if fresh:
+            pool.clear()
+        response = session.post(target, data=body, headers=sent, timeout=(2, 4), verify=verify, allow_redirects=False)
         return response.status_code == 201
     return call
 
 
-def node():
-    """(b) The node, called as the platform calls it."""
-    instance = load_module('actions.BrazeUserTrack').BrazeUserTrack()
+def session_send(url, api_key, body, verify=True, path=TRACK):
+    """(a2) A prepared request sent with Session.send: the least requests can do per call."""
+    session = requests.Session()
+    session.trust_env = False
+    prepared = requests.Request('POST', '{}/{}'.format(url, path), headers=headers(api_key), data=body).prepare()
+
+    def call():
+        return session.send(prepared, timeout=(2, 4), verify=verify, allow_redirects=False).status_code == 201
+    return call
+
+
+def raw_http(url, api_key, body, ca_bundle=None, path=TRACK):
+    """(a3) A keep-alive http.client POST of the same bytes: the least Python can do per call."""
+    parts = urlsplit(url)
+    if parts.scheme == 'https':
+        context = ssl.create_default_context(cafile=ca_bundle)
+        connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=4, context=context)
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=4)
+    sent = dict(headers(api_key), **{'Content-Length': str(len(body))})
+
+    def call():
+        connection.request('POST', '/' + path, body=body, headers=sent)
+        response = connection.getresponse()
+        response.read()
+        return response.status == 201
+    return call
+
+
+def node(name='BrazeUserTrack', payload=SEED_PAYLOAD, transport=None, fresh=False):
+    """(b) A node, called as the platform calls it (``transport``: an adapter stand-in, to price parts)."""
+    instance = load_node(name)(transport=transport) if transport else load_node(name)()
+    wire = load_module('actions.braze_wire')
+    settings = load_module('actions.braze_settings')
     lines = []
 
     def call():
+        if fresh:
+            wire.adapter(settings.load(load_solution().app, CONTEXT)).poolmanager.clear()
         del lines[:]
-        return instance.execute(lines.append, dict(SEED_PAYLOAD), dict(CONTEXT))['success'] == 'true'
+        return instance.execute(lines.append, dict(payload), dict(CONTEXT))['success'] == 'true'
     return call
 
 
@@ -63,7 +111,7 @@ def seed_template(url, api_key, verify=True):
     """(c) What Braze's partner-page template does per call, fixed only enough to run: a new
     connection per call (module-level ``requests.post``), the data as query parameters, the raw
     key as the Authorization header, and the response text logged."""
-    target = '{}/{}'.format(url, 'users/track')
+    target = '{}/{}'.format(url, TRACK)
     p = SEED_PAYLOAD
     lines = []
 
@@ -76,8 +124,9 @@ def seed_template(url, api_key, verify=True):
             'events': [{'external_id': p['USER_ID'], 'name': p['NAME_OF_EVENT'], 'time': p['EVENT_TIME']}],
             'partner': 'pypestream',
         }
-        headers = {'Authorization': api_key, 'Content-Type': 'application/json'}
-        response = requests.post(target, params=req_params, headers=headers, verify=verify, timeout=10)
+        response = requests.post(target, params=req_params, headers={'Authorization': api_key,
+                                                                     'Content-Type': 'application/json'},
+                                 verify=verify, timeout=10)
         lines.append('BrazeExample API response: {}'.format(response.text))
         del lines[:]
         return response.status_code != 400
@@ -86,11 +135,11 @@ def seed_template(url, api_key, verify=True):
 
 def building(payload):
     """Payload building alone: Parameter Input -> request bodies, no network."""
-    build_user = load_module('actions.braze_payload').build_user
-    build_requests = load_module('actions.braze_request').build_requests
+    track = load_module('actions.braze_track')
+    batches = load_module('actions.braze_batches')
 
     def call():
-        return build_requests(build_user(payload, CONTEXT, NOW).objects(), 75)
+        return batches.split(track.build(dict(payload), CONTEXT, NOW, _budget()).objects, None, 50)
     return call
 
 
