@@ -6,13 +6,16 @@
     python -m local_pypestream lint FLOW.csv
 
 ``run`` calls each node in turn and feeds the globals it returns into the next call's context;
-it prints the log lines and each result, and exits 0 unless a node answered ``error``. The
-solution's development services (local_services.py) start around every command.
+it prints the log lines and each result, and exits 0 unless a node answered ``error``. ``flow``
+walks a Design Studio CSV from node 1 with the solution's real nodes (exit 0 unless the run ends
+in an error); ``lint`` checks it against Pypestream's compile rules (exit 1 on any error). The
+solution's development services (local_services.py) start around ``run`` and ``flow``.
 """
 import argparse
 import json
 import sys
 
+from . import flowfile, flowlint, flowrun
 from .runtime import make_context, run_node
 from .services import started
 from .solution import load_solution
@@ -24,10 +27,20 @@ def main(argv=None):
     run = commands.add_parser('run', help='call nodes with Parameter Input files, one after another')
     run.add_argument('pairs', nargs='+', metavar='NODE PAYLOAD', help='node class name, then its JSON file')
     _common(run)
+    flow = commands.add_parser('flow', help='walk a flow CSV from node 1')
+    flow.add_argument('csv', help='the flow, as exported from Design Studio')
+    flow.add_argument('--turns', help='JSON array of the user\'s answers, in order (default: ask on the keyboard)')
+    flow.add_argument('--max-steps', type=int, default=flowrun.MAX_STEPS, help='nodes walked before giving up')
+    flow.add_argument('--json', action='store_true', help='print one JSON object instead of the transcript')
+    _common(flow)
+    lint = commands.add_parser('lint', help="check a flow CSV against Pypestream's compile rules")
+    lint.add_argument('csv')
+    lint.add_argument('--actions', default=flowlint.ACTIONS, help="the folder of the flow's action nodes "
+                                                                   "(default: this solution's actions/)")
     args = parser.parse_args(argv)
-    if len(args.pairs) % 2:
+    if args.command == 'run' and len(args.pairs) % 2:
         parser.error('run takes NODE PAYLOAD pairs')
-    return _run(args)
+    return {'run': _run, 'flow': _flow, 'lint': _lint}[args.command](args)
 
 
 def _common(command):
@@ -56,6 +69,64 @@ def _run(args):
         if report:
             print(report)
     return 1 if failed else 0
+
+
+def _flow(args):
+    flow = flowfile.read(args.csv)
+    broken = [p for p in flow.problems if p.level == 'error']
+    if broken:
+        for problem in broken:
+            print(_describe(problem), file=sys.stderr)
+        return 1
+    turns = iter(read_json(args.turns)) if args.turns else _keyboard()
+    context = make_context(args.env, read_json(args.context) if args.context else None)
+    app = load_solution().app
+    with started(app, args.env) as services:
+        if services.banner and not args.json:
+            print(services.banner)
+        run = flowrun.Run(flow, context, (str(t) for t in turns), None if args.json else _echo,
+                          args.max_steps).walk()
+        report = services.report()
+    if args.json:
+        print(json.dumps(run.report(), indent=2))
+    else:
+        print('ended: {}{}'.format(run.ended, ' ({})'.format(run.error) if run.error else ''))
+        print('path: {}'.format(' -> '.join(str(n) for n in run.path)))
+        print('routes: {}'.format('; '.join('{} {} -> {}'.format(n, why, to) for n, why, to in run.routes) or '-'))
+        print('globals:')
+        for name, value in sorted(run.report()['globals'].items()):
+            print('  {} = {}'.format(name, value))
+        if report:
+            print(report)
+    return 1 if run.ended == 'error' else 0
+
+
+def _lint(args):
+    problems = flowlint.lint(flowfile.read(args.csv), args.actions)
+    for problem in problems:
+        print(_describe(problem))
+    errors = sum(1 for p in problems if p.level == 'error')
+    print('{} error(s), {} warning(s)'.format(errors, len(problems) - errors))
+    return 1 if errors else 0
+
+
+def _describe(problem):
+    where = 'node {}'.format(problem.node) if problem.node is not None else 'file'
+    return '{}: {}, {}: {}'.format(problem.level, where, problem.column, problem.message)
+
+
+def _echo(who, text):
+    prefix = {'bot': 'bot:  ', 'user': 'user: ', 'log': '  log: ', 'note': '  (', }.get(who, who + ': ')
+    for index, line in enumerate(text.splitlines() or ['']):
+        print((prefix if index == 0 else ' ' * len(prefix)) + line + (')' if who == 'note' else ''))
+
+
+def _keyboard():
+    while True:
+        try:
+            yield input('you> ')
+        except EOFError:
+            return
 
 
 def read_json(path):

@@ -14,13 +14,36 @@ def keep_params(monkeypatch):
     monkeypatch.setattr(app, 'PARAMS', app.PARAMS)  # the benchmark repoints PARAMS; put it back after
 
 
-def test_floor_posts_exactly_the_bytes_the_node_sends():
+def test_every_floor_posts_exactly_the_bytes_the_node_sends():
+    with local_braze.running() as braze:
+        scenarios.configure(braze.url, braze.api_key)
+        body = scenarios.track_body()
+        for call in (scenarios.node(), scenarios.session_post(braze.url, braze.api_key, body),
+                     scenarios.session_send(braze.url, braze.api_key, body),
+                     scenarios.raw_http(braze.url, braze.api_key, body)):
+            assert call()
+    assert len(braze.received) == 4
+    assert all(sent == json.loads(body) for sent in braze.received)
+
+
+def test_the_lookup_floor_sends_the_lookup_node_bytes():
     with local_braze.running() as braze:
         scenarios.configure(braze.url, braze.api_key)
         assert scenarios.node()()
-        assert scenarios.floor(braze.url, braze.api_key)()
-        node_sent, floor_sent = braze.received
-    assert node_sent == floor_sent == json.loads(scenarios.node_body())
+        assert scenarios.node('BrazeUserLookup', scenarios.LOOKUP_PAYLOAD)()
+        assert scenarios.session_post(braze.url, braze.api_key, scenarios.lookup_body(), path=scenarios.EXPORT)()
+    exports = [body for path, body in braze.requests if path == '/users/export/ids']
+    assert exports[0] == exports[1]
+
+
+def test_fresh_calls_open_a_new_connection_each_time():
+    with local_braze.running() as braze:
+        scenarios.configure(braze.url, braze.api_key)
+        node = scenarios.node(fresh=True)
+        assert node() and node()
+        floor = scenarios.session_post(braze.url, braze.api_key, scenarios.track_body(), fresh=True)
+        assert floor() and floor()
+    assert len(braze.connections) == 4
 
 
 def test_seed_template_sends_query_parameters_on_a_new_connection_each_call():
@@ -34,6 +57,7 @@ def test_smoke_run_prints_the_table(capsys):
     from bench.__main__ import main
     assert main(['--smoke']) == 0
     out = capsys.readouterr().out
-    for row in ('HTTP (a) floor', 'HTTP (b) BrazeUserTrack.execute', 'HTTPS (c) seed template',
-                'cold start: import the node', 'building, explicit payload (200 objects)', 'peak memory'):
+    for row in ('HTTP (a) floor', 'HTTP (a2) floor', 'HTTP (a3) floor', 'HTTP (b) BrazeUserTrack.execute',
+                'HTTPS (c) seed template', 'HTTPS new connection (b)', 'lookup (b) BrazeUserLookup.execute',
+                'cold start: import the nodes', 'deadline-keeping sockets', 'peak memory'):
         assert row in out
