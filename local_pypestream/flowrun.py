@@ -29,17 +29,20 @@ class Run(object):
         self.ended, self.error = None, None
 
     def walk(self, start=1):
+        """Walk until the conversation ends, waits, or fails; returns this Run."""
         current = start
         for _ in range(self.max_steps):
             node = self.flow.nodes.get(current)
             if node is None:
-                return self._end('error', 'node {} does not exist'.format(current))
+                self._end('error', 'node {} does not exist'.format(current))
+                return self
             self.path.append(current)
             step = self._action if node.kind == 'A' else self._message
             current = step(node)
             if current is None:
                 return self
-        return self._end('error', 'the step budget of {} nodes ran out (a loop?)'.format(self.max_steps))
+        self._end('error', 'the step budget of {} nodes ran out (a loop?)'.format(self.max_steps))
+        return self
 
     # --- action nodes ------------------------------------------------------------------------
     def _action(self, node):

@@ -28,7 +28,7 @@ def load_solution(root=ROOT, name=PACKAGE):
 
 
 def load_module(dotted):
-    """``load_module('actions.BrazeUserTrack')`` -> that module of the solution package."""
+    """``load_module('actions.SomeNode')`` -> that module of the solution package."""
     load_solution()
     return importlib.import_module('{}.{}'.format(PACKAGE, dotted))
 

@@ -57,6 +57,32 @@ def test_configured_braze_url_is_used_instead_of_the_emulator():
     assert '"BRAZE_ERROR": "unavailable"' in done.stdout
 
 
+def test_several_nodes_tell_one_story_on_the_embedded_emulator():
+    done = run_cli('BrazeUserTrack', 'examples/anonymous_chat_user.json', 'BrazeUserIdentify', 'examples/identify.json',
+                   'BrazeUserLookup', 'examples/lookup.json', 'BrazeCanvasTrigger', 'examples/canvas_trigger.json')
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = [json.loads(line[len('result: '):]) for line in done.stdout.splitlines() if line.startswith('result: ')]
+    assert [r['success'] for r in results] == ['true'] * 4
+    assert results[1]['BRAZE_IDENTIFIED'] == 'identified' and results[2]['CHATS_STARTED'] == '1'
+    assert results[3]['BRAZE_DISPATCH_ID'].startswith('local-dispatch-')
+    profile = json.loads(done.stdout.split('Braze emulator now holds:\n', 1)[1])[0]
+    assert profile['external_id'] == 'pypestream-user-1001'
+    assert profile['custom_events'][0]['name'] == 'chat_started'
+
+
+def test_run_takes_pairs_only():
+    assert run_cli('BrazeUserTrack').returncode == 2
+
+
+def test_the_pypestream_stand_in_knows_nothing_of_braze():
+    folder = os.path.join(ROOT, 'local_pypestream')
+    for name in os.listdir(folder):
+        if name.endswith('.py'):
+            with open(os.path.join(folder, name)) as handle:
+                text = handle.read()
+            assert 'local_braze' not in text and 'actions.braze' not in text and 'Braze' not in text, name
+
+
 def test_solution_loads_under_a_fixed_name_from_any_folder(tmp_path):
     import shutil
     copy = tmp_path / 'any-folder-name'
