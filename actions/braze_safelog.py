@@ -129,6 +129,7 @@ class SafeLog(Masker):
         self._prefix = prefix
         self._details = 0
         self._unshown = 0
+        self.sink_failures = 0
 
     def __call__(self, message):
         """A detail line: shown while the call's budget of lines lasts, counted after."""
@@ -155,10 +156,9 @@ class SafeLog(Masker):
         if self._log is None:
             return
         line = clip('{}: {}'.format(self._prefix, self.mask(str(message))))
-        try:
-            self._log(line)
-        except Exception:  # a broken sink must not break the chat, nor silence the next line
+        for text in (line, line.encode('ascii', 'backslashreplace').decode('ascii')):
             try:
-                self._log(line.encode('ascii', 'backslashreplace').decode('ascii'))
-            except Exception:
-                pass
+                self._log(text)
+                return
+            except Exception:  # a broken sink must not break the chat, nor silence the next line
+                self.sink_failures += 1

@@ -77,21 +77,22 @@ class _Bounded(object):
                 if current is None or current > left:
                     self.settimeout(left)
 
-    def recv_into(self, buffer, nbytes=0, flags=0):
+    # Arguments pass through untouched: socket and SSLSocket give them different defaults.
+    def recv_into(self, *args, **kwargs):
         self._bound(False)
-        return super(_Bounded, self).recv_into(buffer, nbytes, flags)
+        return super(_Bounded, self).recv_into(*args, **kwargs)
 
-    def recv(self, bufsize, flags=0):
+    def recv(self, *args, **kwargs):
         self._bound(False)
-        return super(_Bounded, self).recv(bufsize, flags)
+        return super(_Bounded, self).recv(*args, **kwargs)
 
-    def sendall(self, data, flags=0):
+    def sendall(self, *args, **kwargs):
         self._bound(True)
-        return super(_Bounded, self).sendall(data, flags)
+        return super(_Bounded, self).sendall(*args, **kwargs)
 
-    def send(self, data, flags=0):
+    def send(self, *args, **kwargs):
         self._bound(True)
-        return super(_Bounded, self).send(data, flags)
+        return super(_Bounded, self).send(*args, **kwargs)
 
 
 class BoundedSocket(_Bounded, socket.socket):

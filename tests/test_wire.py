@@ -81,6 +81,22 @@ def test_a_certificate_for_another_host_is_refused(ca, ca_file, point):
     assert result['BRAZE_ERROR'] == 'unavailable' and server.requests == []
 
 
+@pytest.mark.parametrize('certified, accepted', [('other.braze.com', True), ('rest.iad-01.braze.com', False)])
+def test_host_names_are_checked_against_the_certificate(ca, ca_file, point, monkeypatch, certified, accepted):
+    def answer(server, conn):
+        server.read(conn)
+        conn.sendall(ok())
+
+    with serving(answer, tls_context(ca, certified)) as server:
+        original = socket.getaddrinfo
+        monkeypatch.setattr(socket, 'getaddrinfo', lambda host, port, *a, **k: original(
+            '127.0.0.1' if host == 'other.braze.com' else host, port, *a, **k))
+        point('https://other.braze.com:{}'.format(server.port), braze_ca_bundle=ca_file)
+        result, _, _ = run(dict(ATTRIBUTES))
+    assert (result == {'success': 'true'}) is accepted
+    assert len(server.requests) == (1 if accepted else 0)
+
+
 def test_the_trust_store_is_loaded_once_and_the_bundle_adds_to_the_public_one(ca, ca_file, point, monkeypatch):
     monkeypatch.setattr(wire, '_ADAPTERS', {})
     loads = []
