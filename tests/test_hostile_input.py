@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import local_braze
-from support import REASONS, BrazeUserTrack, app, assert_no_key
+from support import NODES, REASONS, BrazeUserTrack, app, assert_no_key
 
 SLOW = os.environ.get('BRAZE_SLOW') == '1'
 EXAMPLES = 3000 if SLOW else 120
@@ -100,3 +100,38 @@ def test_any_input_gets_an_answer_in_time_and_only_well_formed_requests(braze, c
         print('\nhostile input: {} cases tried, {} requests accepted by local_braze'.format(
             len(tried), len(braze.answered)))
     assert len(tried) >= min(EXAMPLES, 50)
+
+
+fan_out = st.integers(min_value=100, max_value=6000).map(lambda n: {
+    'external_id': 'fan', 'BIG': ['item-{}'.format(i) for i in range(n)],
+    'events': [{'name': 'e', 'properties': {'list': '{BIG}'}}] * n,
+    'attributes': {'first_name': '{BIG}', 'huge': 'n' * (1024 * 1024)}})
+node_payloads = st.one_of(payloads, fan_out, st.fixed_dictionaries({}, optional={
+    'globals': trees, 'canvas': trees, 'canvas_id': trees, 'campaign_id': trees, 'broadcast': trees,
+    'entry_properties': trees, 'trigger_properties': trees, 'recipients': trees, 'send_to_existing_only': trees,
+    'external_id': trees, 'user_alias': trees, 'email': trees, 'phone': trees}))
+
+
+def test_every_node_answers_any_input_in_time(braze, capsys):
+    tried = []
+
+    @settings(max_examples=max(40, EXAMPLES // 2), deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+    @given(node_class=st.sampled_from(NODES), payload=node_payloads, context=contexts)
+    def check(node_class, payload, context):
+        tried.append(node_class.__name__)
+        lines = []
+        started = time.monotonic()
+        result = node_class().execute(lines.append, payload, context)
+        elapsed = time.monotonic() - started
+        assert isinstance(result, dict) and list(result)[0] == 'success'
+        assert all(isinstance(v, str) for v in result.values())
+        assert result.get('BRAZE_ERROR', 'config') in REASONS and result.get('BRAZE_ERROR') != 'internal', lines
+        assert elapsed < DEADLINE + 0.5, (node_class.__name__, elapsed)
+        assert_no_key(lines + list(result.values()), braze.api_key)
+        assert len(lines) <= 14
+
+    check()
+    with capsys.disabled():
+        print('\nhostile input, every node: {} cases ({})'.format(
+            len(tried), ', '.join('{} {}'.format(n, tried.count(n)) for n in sorted(set(tried)))))
