@@ -11,24 +11,7 @@ audiences are refused. A send that may have reached Braze is never repeated.
 Returns success = true | error, and BRAZE_DISPATCH_ID. Permission: campaigns.trigger.send.
 """
 from . import braze_trigger as trigger
-from .braze_node import BrazeNode, failure, summary
-
-KIND = trigger.CAMPAIGN
 
 
-class BrazeCampaignTrigger(BrazeNode):
-
-    def blanks(self, payload):
-        return ['BRAZE_DISPATCH_ID']
-
-    def run(self, call, payload, context):
-        send = trigger.build(KIND, payload, context, call.settings, call.budget())
-        call.say.hide_personal(send.personal)
-
-        sent = call.send(KIND.path, KIND.permission, send.body, resend_ambiguous=False)  # never twice
-
-        verdict = sent.verdict
-        if verdict.reason is not None:
-            return failure(call.say, verdict.reason, '{}: {}'.format(summary(sent, call.deadline), verdict.message))
-        call.say.outcome('sent {}'.format(summary(sent, call.deadline)))
-        return {'success': 'true', 'BRAZE_DISPATCH_ID': str(verdict.body.get('dispatch_id') or '')}
+class BrazeCampaignTrigger(trigger.TriggerNode):
+    KIND = trigger.CAMPAIGN  # the endpoint, its permission, and the names of its fields (braze_trigger.py)

@@ -45,23 +45,27 @@ def classify(status, body, permission):
     errors = body.get('errors') if isinstance(body, dict) else None
     if 200 <= status < 300:
         if message != 'success':
-            return Verdict(DONE, 'unexpected', status, 'answer {} with message {} instead of "success"'.format(
-                status, text(message)), None, body)
+            return verdict(DONE, 'unexpected', status, 'answer {} with message {} instead of "success"'.format(
+                status, text(message)), body=body)
         if errors:
-            return Verdict(DONE, 'rejected', status, 'Braze refused part of the request', errors, body)
-        return Verdict(DONE, None, status, 'recorded', None, body)
+            return verdict(DONE, 'rejected', status, 'Braze refused part of the request', errors, body)
+        return verdict(DONE, None, status, 'recorded', body=body)
     if status == 429:
-        return Verdict(NOT_SENT, 'rate_limited', status, 'rate limited by Braze', None, body)
+        return verdict(NOT_SENT, 'rate_limited', status, 'rate limited by Braze', body=body)
     if status == 502:  # Braze documents 502 as a failure before its server: nothing was processed
-        return Verdict(NOT_SENT, 'unavailable', status, 'Braze answered 502', None, body)
+        return verdict(NOT_SENT, 'unavailable', status, 'Braze answered 502', body=body)
     if status in REFUSALS:
         reason, cause = REFUSALS[status]
         said = ' (Braze said: {})'.format(text(message)) if message and status not in (401, 403) else ''
-        return Verdict(DONE, reason, status, cause.format(permission=permission) + said, errors, body)
+        return verdict(DONE, reason, status, cause.format(permission=permission) + said, errors, body)
     if status >= 500:
-        return Verdict(AMBIGUOUS, 'unavailable', status, 'Braze answered {}'.format(status), None, body)
-    return Verdict(DONE, 'unexpected', status,
-                   'Braze answered {}, which it does not document here'.format(status), None, body)
+        return verdict(AMBIGUOUS, 'unavailable', status, 'Braze answered {}'.format(status), body=body)
+    return verdict(DONE, 'unexpected', status, 'Braze answered {}, which it does not document here'.format(status),
+                   body=body)
+
+
+def verdict(ending, reason, status, message, errors=None, body=None):
+    return Verdict(ending=ending, reason=reason, status=status, message=message, errors=errors, body=body)
 
 
 def refused_inputs(errors, labels):

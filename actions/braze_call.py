@@ -4,7 +4,7 @@ import collections
 import datetime
 
 from . import braze_wire as wire
-from .braze_answers import Verdict, classify
+from .braze_answers import classify, verdict
 from .braze_retry import AMBIGUOUS, DONE, NOT_SENT, backoff, decide, rate_limit_wait
 from .braze_variables import Budget
 
@@ -39,8 +39,7 @@ class Call(object):
         attempt = 0
         while True:
             if not deadline.has_time():
-                verdict = Verdict(DONE, 'timeout', None, 'the deadline passed before Braze answered', None, None)
-                return Sent(verdict, attempt)
+                return Sent(verdict(DONE, 'timeout', None, 'the deadline passed before Braze answered'), attempt)
             attempt += 1
             try:
                 answer = wire.post(self._transport, settings.url(path), settings.api_key, body,
@@ -48,19 +47,19 @@ class Call(object):
                                    wire.monotonic_deadline(deadline.remaining()))
             except wire.WireError as failure:
                 ending = DONE if failure.certificate else AMBIGUOUS if failure.sent else NOT_SENT
-                verdict = Verdict(ending, failure.reason, None, str(failure), None, None)
+                result = verdict(ending, failure.reason, None, str(failure))
                 wait = backoff(attempt, self._rand)
             else:
-                verdict = classify(answer.status, answer.body, permission)
+                result = classify(answer.status, answer.body, permission)
                 if answer.note:
-                    verdict = verdict._replace(message='{}; {}'.format(verdict.message, answer.note))
+                    result = result._replace(message='{}; {}'.format(result.message, answer.note))
                 wait = rate_limit_wait(answer.headers, self._wall()) if answer.status == 429 else None
                 if wait is None:
                     wait = backoff(attempt, self._rand)
-            decision = decide(verdict.ending, attempt, settings.max_attempts, resend_ambiguous,
+            decision = decide(result.ending, attempt, settings.max_attempts, resend_ambiguous,
                               deadline.remaining(), wait)
             if not decision.retry:
                 if decision.why:
-                    verdict = verdict._replace(message='{}; {}'.format(verdict.message, decision.why))
-                return Sent(verdict, attempt)
+                    result = result._replace(message='{}; {}'.format(result.message, decision.why))
+                return Sent(result, attempt)
             deadline.wait(decision.wait)

@@ -13,16 +13,16 @@ Field = collections.namedtuple('Field', 'normalize personal')
 def _external_id(value):
     result = values.text(value) if isinstance(value, int) else value
     if not isinstance(result, str) or not result.strip():
-        raise values.Invalid('must be non-empty text')
+        raise values.InvalidValue('must be non-empty text')
     result = result.strip()
     if len(result.encode('utf-8', 'surrogatepass')) > 987:
-        raise values.Invalid('longer than 987 bytes')
+        raise values.InvalidValue('longer than 987 bytes')
     return result
 
 
 def _alias(value):
     if not isinstance(value, dict) or set(value) != {'alias_name', 'alias_label'}:
-        raise values.Invalid('must be {"alias_name": ..., "alias_label": ...}')
+        raise values.InvalidValue('must be {"alias_name": ..., "alias_label": ...}')
     return {part: values.text(value[part]) for part in ('alias_name', 'alias_label')}
 
 

@@ -20,7 +20,7 @@ import json
 
 from . import braze_fields as fields
 from .braze_input import UnusableInput
-from .braze_values import Invalid
+from .braze_values import InvalidValue
 from .braze_variables import MISSING, Variables
 
 EXPORT = ('users/export/ids', 'users.export.ids')
@@ -46,7 +46,7 @@ def build(payload, context, budget):
     try:
         external_id = fields.IDENTIFIERS['external_id'].normalize(external_id)
         alias = fields.IDENTIFIERS['user_alias'].normalize(alias)
-    except Invalid as problem:
+    except InvalidValue as problem:
         raise UnusableInput('external_id or user_alias is not usable: {}'.format(problem))
     return Plan(external_id, alias, (external_id, alias['alias_name']))
 

@@ -4,7 +4,7 @@ import collections
 
 from . import braze_conventions as conventions
 from . import braze_fields as fields
-from .braze_values import Invalid
+from .braze_values import InvalidValue
 from .braze_variables import MISSING
 
 Identifier = collections.namedtuple('Identifier', 'kind value')  # value: text, or the alias object
@@ -48,7 +48,7 @@ def identifier(payload, variables, kinds=tuple(fields.IDENTIFIERS), extras_allow
         raise UnusableInput('more than one identifier ({}): give exactly one'.format(' and '.join(given)))
     try:
         return Identifier(kind, fields.IDENTIFIERS[kind].normalize(given[kind])), extras
-    except Invalid as problem:
+    except InvalidValue as problem:
         raise UnusableInput('{} is not usable as an identifier: {}'.format(kind, problem))
 
 

@@ -12,7 +12,7 @@ from . import braze_conventions as conventions
 from . import braze_fields as fields
 from .braze_input import UnusableInput, identifier
 from . import braze_values as values
-from .braze_values import Invalid, timestamp
+from .braze_values import InvalidValue, timestamp
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
 ENDPOINT = 'users/track'
@@ -109,7 +109,7 @@ class _Builder(object):
             if field.personal:
                 self.personal.append(value)
             result[name] = field.normalize(value)
-        except Invalid as problem:
+        except InvalidValue as problem:
             self.drop(_attribute(name), str(problem))
 
     def _items(self, kind, payload):
@@ -149,7 +149,7 @@ class _Builder(object):
                 continue
             try:
                 result[key] = field.normalize(value)
-            except Invalid as problem:
+            except InvalidValue as problem:
                 self.drop('{}.{}'.format(label, key), str(problem))
         absent = [key for key in kind.required if key not in result]
         if absent:
@@ -166,7 +166,7 @@ class _Builder(object):
         if value is not MISSING:
             try:
                 return timestamp(value)
-            except Invalid as problem:
+            except InvalidValue as problem:
                 self.drop(label + '.time', '{}; sent with the current time'.format(problem))
         return self.now
 
@@ -181,9 +181,9 @@ class _Builder(object):
         for key, item in value.items():
             try:
                 if key in kind.reserved:
-                    raise Invalid('is a reserved property name')
+                    raise InvalidValue('is a reserved property name')
                 properties[values.property_key(key)] = values.json_value(item)
-            except Invalid as problem:
+            except InvalidValue as problem:
                 self.drop('{}.{}'.format(name, short(key)), str(problem))
         if len(json.dumps(properties, separators=(',', ':'))) > kind.properties_bytes:
             self.drop(name, 'larger than Braze allows ({} KB)'.format(kind.properties_bytes // 1024))
@@ -219,7 +219,7 @@ class _Builder(object):
             self.stopped = str(spent)
             self.drop(label, self.stopped)
             return MISSING
-        except Invalid as problem:
+        except InvalidValue as problem:
             self.drop(label, str(problem))
             return MISSING
 

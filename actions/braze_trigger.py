@@ -14,8 +14,9 @@ from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
 from .braze_input import UnusableInput, identifier
+from .braze_node import BrazeNode, failure, summary
 from .braze_settings import SettingsError
-from .braze_values import Invalid
+from .braze_values import InvalidValue
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
 # input: the Parameter Input's name for the properties; properties: Braze's.
@@ -29,6 +30,26 @@ MAX_PROPERTIES_BYTES = 50 * 1024
 AUDIENCE_KEYS = ('recipients', 'audience', 'segment_id', 'external_user_ids', 'user_aliases')
 
 Send = collections.namedtuple('Send', 'body personal')
+
+
+class TriggerNode(BrazeNode):
+    """What BrazeCanvasTrigger and BrazeCampaignTrigger share; each names its ``KIND``."""
+    KIND = None
+
+    def blanks(self, payload):
+        return ['BRAZE_DISPATCH_ID']
+
+    def run(self, call, payload, context):
+        send = build(self.KIND, payload, context, call.settings, call.budget())
+        call.say.hide_personal(send.personal)
+
+        sent = call.send(self.KIND.path, self.KIND.permission, send.body, resend_ambiguous=False)  # never twice
+
+        verdict = sent.verdict
+        if verdict.reason is not None:
+            return failure(call.say, verdict.reason, '{}: {}'.format(summary(sent, call.deadline), verdict.message))
+        call.say.outcome('sent {}'.format(summary(sent, call.deadline)))
+        return {'success': 'true', 'BRAZE_DISPATCH_ID': str(verdict.body.get('dispatch_id') or '')}
 
 
 def build(kind, payload, context, settings, budget):
@@ -81,9 +102,9 @@ def _properties(variables, raw):
         if value is MISSING:
             return None
         if not isinstance(value, dict):
-            raise Invalid('must be an object')
+            raise InvalidValue('must be an object')
         properties = values.json_value(value)
-    except (Invalid, BudgetExceeded) as problem:
+    except (InvalidValue, BudgetExceeded) as problem:
         raise UnusableInput('the properties cannot be sent: {}'.format(problem))
     if len(json.dumps(properties, separators=(',', ':'))) > MAX_PROPERTIES_BYTES:
         raise UnusableInput('the properties are larger than Braze allows (50 KB)')
@@ -97,7 +118,7 @@ def _attributes(variables, raw, personal):
         if given is MISSING:
             return None
         if not isinstance(given, dict):
-            raise Invalid('must be an object')
+            raise InvalidValue('must be an object')
         result = {}
         for name, value in given.items():
             field = fields.attribute(name)
@@ -105,7 +126,7 @@ def _attributes(variables, raw, personal):
                 personal.append(value)
             result[name] = None if value is None else field.normalize(value)
         return result
-    except (Invalid, BudgetExceeded) as problem:
+    except (InvalidValue, BudgetExceeded) as problem:
         raise UnusableInput('attributes cannot be sent: {}'.format(problem))
 
 
@@ -119,5 +140,5 @@ def _flag(value, name):
 def _text(value, name):
     try:
         return values.text(value)
-    except Invalid as problem:
+    except InvalidValue as problem:
         raise UnusableInput('{}: {}'.format(name, problem))

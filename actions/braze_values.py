@@ -2,7 +2,7 @@
 """What Braze accepts in a value: one normalizer per kind of value.
 
 Each normalizer takes a value that is present (missing values never get here) and returns what
-Braze expects, or raises ``Invalid`` with a reason that never quotes the value: the reason ends
+Braze expects, or raises ``InvalidValue`` with a reason that never quotes the value: the reason ends
 up in a log line and the value may be personal data. braze_fields.py says which field uses which.
 """
 import datetime
@@ -19,20 +19,20 @@ MAX_NESTED_BYTES = 100 * 1024  # a nested custom attribute or array of objects (
 UTC = datetime.timezone.utc
 
 
-class Invalid(ValueError):
+class InvalidValue(ValueError):
     """A value Braze would refuse. The message says why without quoting the value."""
 
 
 def text(value):
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise Invalid('expected text, got {}'.format(type(value).__name__))
+        raise InvalidValue('expected text, got {}'.format(type(value).__name__))
     if isinstance(value, int) and abs(value) >= MAX_INT:  # str() of a huge int can even raise
-        raise Invalid('integer outside 64 bits')
+        raise InvalidValue('integer outside 64 bits')
     result = str(value).strip()
     if not result:
-        raise Invalid('empty text')
+        raise InvalidValue('empty text')
     if len(result) > MAX_STRING:
-        raise Invalid('longer than {} characters'.format(MAX_STRING))
+        raise InvalidValue('longer than {} characters'.format(MAX_STRING))
     return result
 
 
@@ -41,7 +41,7 @@ def email(value):
     # Unicode addresses, so only trim and lower-case.
     result = text(value).lower()
     if '@' not in result:
-        raise Invalid('not an email address (no @)')
+        raise InvalidValue('not an email address (no @)')
     return result
 
 
@@ -53,7 +53,7 @@ def phone(value):
     """Braze's phone identifier works only with a valid (E.164) number: +, then 7-15 digits."""
     result = _PHONE_SEPARATORS.sub('', text(value))
     if not _E164.match(result):
-        raise Invalid('not a phone number in international form (+ and 7-15 digits)')
+        raise InvalidValue('not a phone number in international form (+ and 7-15 digits)')
     return result
 
 
@@ -69,7 +69,7 @@ _GENDERS = {
 def gender(value):
     code = _GENDERS.get(text(value).lower())
     if code is None:
-        raise Invalid('not a gender Braze knows (M, F, O, N, P)')
+        raise InvalidValue('not a gender Braze knows (M, F, O, N, P)')
     return code
 
 
@@ -78,7 +78,7 @@ def letters(count, transform):
     def normalize(value):
         result = text(value)
         if len(result) != count or not result.isalpha() or not result.isascii():
-            raise Invalid('expected a {}-letter ISO code'.format(count))
+            raise InvalidValue('expected a {}-letter ISO code'.format(count))
         return transform(result)
     return normalize
 
@@ -86,7 +86,7 @@ def letters(count, transform):
 def subscription_state(value):
     result = text(value).lower().replace('-', '_').replace(' ', '_')
     if result not in ('opted_in', 'subscribed', 'unsubscribed'):
-        raise Invalid('expected opted_in, subscribed or unsubscribed')
+        raise InvalidValue('expected opted_in, subscribed or unsubscribed')
     return result
 
 
@@ -94,14 +94,14 @@ def subscription_groups(value):
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise Invalid('expected a list of subscription groups')
+        raise InvalidValue('expected a list of subscription groups')
     groups = []
     for group in value:
         if not isinstance(group, dict):
-            raise Invalid('each subscription group must be an object')
+            raise InvalidValue('each subscription group must be an object')
         state = text(group.get('subscription_state', '')).lower()
         if state not in ('subscribed', 'unsubscribed'):
-            raise Invalid('subscription_state must be subscribed or unsubscribed')
+            raise InvalidValue('subscription_state must be subscribed or unsubscribed')
         groups.append({'subscription_group_id': text(group.get('subscription_group_id', '')),
                        'subscription_state': state})
     return groups
@@ -109,7 +109,7 @@ def subscription_groups(value):
 
 def location(value):
     if not isinstance(value, dict):
-        raise Invalid('expected {"latitude": ..., "longitude": ...}')
+        raise InvalidValue('expected {"latitude": ..., "longitude": ...}')
     result = {}
     for key, limit in (('latitude', 90.0), ('longitude', 180.0)):
         coordinate = value.get(key)
@@ -117,10 +117,10 @@ def location(value):
             try:
                 coordinate = float(coordinate)
             except ValueError:
-                raise Invalid('{} is not a number'.format(key))
+                raise InvalidValue('{} is not a number'.format(key))
         if isinstance(coordinate, bool) or not isinstance(coordinate, (int, float)) \
                 or not math.isfinite(coordinate) or abs(coordinate) > limit:
-            raise Invalid('{} must be a number within +/-{}'.format(key, int(limit)))
+            raise InvalidValue('{} must be a number within +/-{}'.format(key, int(limit)))
         result[key] = coordinate
     return result
 
@@ -129,7 +129,7 @@ def boolean(value):
     try:
         return conventions.as_bool(value)
     except ValueError:
-        raise Invalid('expected true or false')
+        raise InvalidValue('expected true or false')
 
 
 def number(value):
@@ -137,9 +137,9 @@ def number(value):
         try:
             value = float(value.strip())
         except ValueError:
-            raise Invalid('expected a number')
+            raise InvalidValue('expected a number')
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise Invalid('expected a number')
+        raise InvalidValue('expected a number')
     return json_value(value)
 
 
@@ -147,7 +147,7 @@ def quantity(value):
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 4:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
-        raise Invalid('expected a whole number from 1 to 100')
+        raise InvalidValue('expected a whole number from 1 to 100')
     return value
 
 
@@ -166,12 +166,12 @@ def parse_datetime(value):
         result = datetime.datetime(value.year, value.month, value.day)
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise Invalid('not a finite number of seconds')
+            raise InvalidValue('not a finite number of seconds')
         seconds = value / 1000.0 if abs(value) > 1e11 else value  # milliseconds from JavaScript
         try:
             result = datetime.datetime.fromtimestamp(seconds, UTC)
         except (OverflowError, OSError, ValueError):
-            raise Invalid('epoch seconds out of range')
+            raise InvalidValue('epoch seconds out of range')
     else:
         result = _parse_iso(text(value))
     if result.tzinfo is None or result.utcoffset() is None:
@@ -184,7 +184,7 @@ def _parse_iso(raw):
     # digits, all of which real clients send; this small parser accepts them on every version.
     match = _ISO_DATETIME.match(raw)
     if not match:
-        raise Invalid('not an ISO-8601 date-time')
+        raise InvalidValue('not an ISO-8601 date-time')
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     micro = int((fraction or '0')[:6].ljust(6, '0'))
     tz = None
@@ -195,13 +195,13 @@ def _parse_iso(raw):
             digits = offset[1:].replace(':', '')
             minutes = int(digits[:2]) * 60 + int(digits[2:])
             if minutes >= 24 * 60:
-                raise Invalid('UTC offset out of range')
+                raise InvalidValue('UTC offset out of range')
             tz = datetime.timezone(datetime.timedelta(minutes=minutes if offset[0] == '+' else -minutes))
     try:
         return datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
                                  int(second or 0), micro, tzinfo=tz)
     except ValueError:
-        raise Invalid('not a real date or time')
+        raise InvalidValue('not a real date or time')
 
 
 def timestamp(value):
@@ -225,31 +225,31 @@ def dob(value):
             try:
                 born = datetime.date(int(us.group(3)), int(us.group(1)), int(us.group(2)))
             except ValueError:
-                raise Invalid('not a real date (MM/DD/YYYY)')
+                raise InvalidValue('not a real date (MM/DD/YYYY)')
         else:
             born = _parse_iso(raw).date()
     if born.year < 1900 or born > datetime.date.today():
-        raise Invalid('not a plausible date of birth')
+        raise InvalidValue('not a plausible date of birth')
     return born.isoformat()
 
 
 def json_value(value, depth=0, key=None):
     """A copy of ``value`` Braze stores as a property; ``key`` checks dict keys (property_key)."""
     if depth > MAX_DEPTH:
-        raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+        raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):
         if abs(value) >= MAX_INT:
-            raise Invalid('integer outside 64 bits')
+            raise InvalidValue('integer outside 64 bits')
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise Invalid('NaN or infinity')
+            raise InvalidValue('NaN or infinity')
         return value
     if isinstance(value, str):
         if len(value) > MAX_STRING:
-            raise Invalid('longer than {} characters'.format(MAX_STRING))
+            raise InvalidValue('longer than {} characters'.format(MAX_STRING))
         return value
     if isinstance(value, (datetime.date, datetime.datetime)):
         return timestamp(value)
@@ -258,20 +258,20 @@ def json_value(value, depth=0, key=None):
     if isinstance(value, dict):
         check = key or property_key
         return {check(k): json_value(item, depth + 1, key) for k, item in value.items()}
-    raise Invalid('{} is not a JSON value'.format(type(value).__name__))
+    raise InvalidValue('{} is not a JSON value'.format(type(value).__name__))
 
 
 def property_key(key):
     """An event or purchase property name."""
     if not isinstance(key, str) or not key or len(key) > MAX_STRING or key.startswith('$'):
-        raise Invalid('property names must be 1-255 characters and not start with $')
+        raise InvalidValue('property names must be 1-255 characters and not start with $')
     return key
 
 
 def nested_key(key):
     """A key inside a nested custom attribute: Braze refuses spaces, periods and dollar signs."""
     if not isinstance(key, str) or not key or len(key) > MAX_STRING or any(ch in key for ch in ' .$'):
-        raise Invalid('nested keys must be 1-255 characters without spaces, periods or $')
+        raise InvalidValue('nested keys must be 1-255 characters without spaces, periods or $')
     return key
 
 
@@ -281,7 +281,7 @@ def nested_value(value, depth=0):
         if set(value) == {'$time'}:
             return {'$time': timestamp(value['$time'])}
         if depth > MAX_DEPTH:
-            raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+            raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
         return {nested_key(k): nested_value(item, depth + 1) for k, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [nested_value(item, depth + 1) for item in value]
@@ -292,23 +292,23 @@ def nested_value(value, depth=0):
 
 def _objects(items, what):
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise Invalid('"{}" takes a list of objects'.format(what))
+        raise InvalidValue('"{}" takes a list of objects'.format(what))
     return [nested_value(item) for item in items]
 
 
 def _identified(items, what, with_new_object):
     if not isinstance(items, list):
-        raise Invalid('"{}" takes a list'.format(what))
+        raise InvalidValue('"{}" takes a list'.format(what))
     result = []
     needed = {'$identifier_key', '$identifier_value'} | ({'$new_object'} if with_new_object else set())
     for item in items:
         if not isinstance(item, dict) or set(item) != needed:
-            raise Invalid('each "{}" entry needs exactly {}'.format(what, ', '.join(sorted(needed))))
+            raise InvalidValue('each "{}" entry needs exactly {}'.format(what, ', '.join(sorted(needed))))
         entry = {'$identifier_key': nested_key(item['$identifier_key']),
                  '$identifier_value': nested_value(item['$identifier_value'])}
         if with_new_object:
             if not isinstance(item['$new_object'], dict):
-                raise Invalid('"$new_object" must be an object')
+                raise InvalidValue('"$new_object" must be an object')
             entry['$new_object'] = nested_value(item['$new_object'])
         result.append(entry)
     return result
@@ -316,13 +316,13 @@ def _identified(items, what, with_new_object):
 
 def _increment(step):
     if isinstance(step, bool) or not isinstance(step, int) or abs(step) >= MAX_INT:
-        raise Invalid('"inc" takes one whole number')
+        raise InvalidValue('"inc" takes one whole number')
     return step
 
 
 def _strings(items):
     if not isinstance(items, list):
-        raise Invalid('"add" and "remove" take a list')
+        raise InvalidValue('"add" and "remove" take a list')
     return [json_value(item) for item in items]
 
 
@@ -343,7 +343,7 @@ def custom_attribute(value):
     """A custom attribute: a JSON value, a nested object or an array of objects, or an operator."""
     if isinstance(value, dict) and not set(value).isdisjoint(OPERATORS):
         if not any(set(value) <= group for group in _OPERATOR_GROUPS):
-            raise Invalid('{} cannot be combined in one attribute'.format(', '.join(sorted(value))))
+            raise InvalidValue('{} cannot be combined in one attribute'.format(', '.join(sorted(value))))
         result = {name: OPERATORS[name](argument) for name, argument in value.items()}
     elif isinstance(value, dict) or (isinstance(value, list) and value and all(isinstance(v, dict) for v in value)):
         result = nested_value(value)
@@ -352,5 +352,5 @@ def custom_attribute(value):
     else:
         return json_value(value)
     if len(json.dumps(result, separators=(',', ':'))) > MAX_NESTED_BYTES:
-        raise Invalid('larger than Braze allows for one attribute ({} KB)'.format(MAX_NESTED_BYTES // 1024))
+        raise InvalidValue('larger than Braze allows for one attribute ({} KB)'.format(MAX_NESTED_BYTES // 1024))
     return result

@@ -11,7 +11,7 @@ referenced 6,000 times would otherwise build 36 million items; with the budget t
 are built and the rest are dropped by name, so what was valid is still sent.
 """
 from . import braze_conventions as conventions
-from .braze_values import MAX_DEPTH, Invalid
+from .braze_values import MAX_DEPTH, InvalidValue
 
 MISSING = object()
 
@@ -87,7 +87,7 @@ class Variables(object):
     def tree(self, raw, depth=0):
         """A Parameter Input value with references anywhere inside; missing members are left out."""
         if depth > MAX_DEPTH:
-            raise Invalid('nested deeper than {} levels'.format(MAX_DEPTH))
+            raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
         if isinstance(raw, dict):
             self.budget.tick()
             resolved = ((key, self.tree(item, depth + 1)) for key, item in raw.items())

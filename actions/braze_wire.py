@@ -74,6 +74,8 @@ class BrazeAdapter(HTTPAdapter):
         host = self._hosts.get(request.url)
         if host is None:
             host, _ = HTTPAdapter.build_connection_pool_key_attributes(self, request, verify, cert)
+            if len(self._hosts) > 64:
+                self._hosts.clear()
             self._hosts[request.url] = host
         return host, {'cert_reqs': 'CERT_REQUIRED', 'ssl_context': self._ssl_context}
 

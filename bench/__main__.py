@@ -17,7 +17,6 @@ import time
 import tracemalloc
 
 import requests
-from requests.adapters import HTTPAdapter
 
 from . import scenarios
 from .servers import API_KEY, ROOT, braze
@@ -55,8 +54,8 @@ def transport_rows(tls, calls, warmup):
                  ('send', scenarios.session_send(url, API_KEY, body, verify)),
                  ('raw', scenarios.raw_http(url, API_KEY, body, ca)),
                  ('node', scenarios.node())]
-        if not tls:  # the same node over a plain adapter: what the deadline-keeping sockets cost
-            named.append(('plain', scenarios.node(transport=HTTPAdapter(max_retries=0))))
+        if not tls:  # the same node and adapter over urllib3's own sockets: what keeping the deadline costs
+            named.append(('plain', scenarios.node(transport=scenarios.unbounded_adapter())))
         named.append(('seed', scenarios.seed_template(url, API_KEY, verify)))
         medians = per_call(named, calls, warmup)
     label = 'HTTPS' if tls else 'HTTP'

@@ -107,6 +107,15 @@ def node(name='BrazeUserTrack', payload=SEED_PAYLOAD, transport=None, fresh=Fals
     return call
 
 
+def unbounded_adapter():
+    """The node's adapter over urllib3's own pools and sockets (plain HTTP): the difference to the
+    node's own is the price of the deadline-keeping sockets."""
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+    adapter = load_module('actions.braze_wire').BrazeAdapter(None)
+    adapter.poolmanager.pool_classes_by_scheme = {'http': HTTPConnectionPool, 'https': HTTPSConnectionPool}
+    return adapter
+
+
 def seed_template(url, api_key, verify=True):
     """(c) What Braze's partner-page template does per call, fixed only enough to run: a new
     connection per call (module-level ``requests.post``), the data as query parameters, the raw

@@ -17,7 +17,7 @@ def forms(key):
     as_json = json.dumps(key)[1:-1]
     return [key, key.upper(), key.lower(), 'token_' + key + '_suffix', 'Bearer%20' + quote(key, safe=''),
             quote(key), quote_plus(key), as_json, as_json.replace('/', '\\/'), repr(key)[1:-1], key[:10],
-            key[-9:], 'Invalid API key: ' + key]
+            key[-9:], 'InvalidValue API key: ' + key]
 
 
 @pytest.mark.parametrize('key', KEYS)

@@ -286,35 +286,25 @@ def test_setting_allows_resending_events(mocked, params, node, logs):
     assert len(mocked.calls) == 2
 
 
-def test_read_timeout_with_event_is_not_resent(mocked, params, node, logs):
-    mocked.add(responses.POST, TRACK_URL, body=requests.exceptions.ReadTimeout('read timed out'))
-    answer(mocked)
-    assert node.execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX)) == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
-    assert len(mocked.calls) == 1
-
-
-def test_connection_refused_with_event_is_retried(mocked, params, node, logs):
+def _refused():
     from urllib3.exceptions import MaxRetryError, NewConnectionError
-    refused = requests.exceptions.ConnectionError(
-        MaxRetryError(None, TRACK_URL, NewConnectionError(None, 'Connection refused')))
-    mocked.add(responses.POST, TRACK_URL, body=refused)
+    return requests.exceptions.ConnectionError(MaxRetryError(None, TRACK_URL, NewConnectionError(None, 'refused')))
+
+
+@pytest.mark.parametrize('failure, result, calls', [
+    # Nothing reached Braze: sent again, events included.
+    (_refused(), {'success': 'true'}, 2),
+    (requests.exceptions.ConnectTimeout('connect timed out'), {'success': 'true'}, 2),
+    # Braze may have it: an event is not sent again.
+    (requests.exceptions.ReadTimeout('read timed out'), {'success': 'error', 'BRAZE_ERROR': 'timeout'}, 1),
+    (requests.exceptions.ConnectionError(ConnectionResetError(104, 'Connection reset by peer')),
+     {'success': 'error', 'BRAZE_ERROR': 'unavailable'}, 1),
+], ids=['refused', 'connect timeout', 'read timeout', 'reset'])
+def test_an_event_is_resent_only_when_braze_never_saw_it(mocked, params, node, logs, failure, result, calls):
+    mocked.add(responses.POST, TRACK_URL, body=failure)
     answer(mocked)
-    assert node.execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX)) == {'success': 'true'}
-    assert len(mocked.calls) == 2
-
-
-def test_connect_timeout_is_retried_even_with_events(mocked, params, node, logs):
-    mocked.add(responses.POST, TRACK_URL, body=requests.exceptions.ConnectTimeout('connect timed out'))
-    answer(mocked)
-    assert node.execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX)) == {'success': 'true'}
-
-
-def test_dropped_connection_with_event_is_not_resent(mocked, params, node, logs):
-    dropped = requests.exceptions.ConnectionError(ConnectionResetError(104, 'Connection reset by peer'))
-    mocked.add(responses.POST, TRACK_URL, body=dropped)
-    answer(mocked)
-    assert node.execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX)) == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
-    assert len(mocked.calls) == 1
+    assert node.execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX)) == result
+    assert len(mocked.calls) == calls
 
 
 def test_5xx_retries_stop_after_max_attempts(mocked, params, node, logs):
