@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import ssl
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -160,6 +161,11 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 128  # benchmarks open a new connection per call
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up mid-answer (a deadline, a dropped-connection fault) is routine here.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, socket.timeout)):
+            ThreadingHTTPServer.handle_error(self, request, client_address)
 
 
 class Handler(BaseHTTPRequestHandler):
