@@ -19,11 +19,12 @@ import collections
 import json
 
 from . import braze_fields as fields
+from . import braze_lookup as lookup
 from .braze_input import UnusableInput
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, Variables
 
-EXPORT = ('users/export/ids', 'users.export.ids')
+EXPORT = (lookup.ENDPOINT, lookup.PERMISSION)
 STEPS = {
     'identified': ('users/identify', 'users.identify'),
     'merged': ('users/merge', 'users.merge'),

@@ -10,12 +10,12 @@ import json
 
 from . import braze_conventions as conventions
 from . import braze_fields as fields
-from .braze_input import UnusableInput, identifier
 from . import braze_values as values
+from .braze_input import UnusableInput, identifier
+from .braze_settings import TRACK_PATH as ENDPOINT
 from .braze_values import InvalidValue, timestamp
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
-ENDPOINT = 'users/track'
 PERMISSION = 'users.track'
 EXPLICIT_KEYS = frozenset(tuple(fields.IDENTIFIERS) + ('attributes', 'events', 'purchases', 'update_existing_only',
                                                       'merge_objects'))

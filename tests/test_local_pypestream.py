@@ -59,10 +59,11 @@ def test_configured_braze_url_is_used_instead_of_the_emulator():
 
 def test_several_nodes_tell_one_story_on_the_embedded_emulator():
     done = run_cli('BrazeUserTrack', 'examples/anonymous_chat_user.json', 'BrazeUserIdentify', 'examples/identify.json',
-                   'BrazeUserLookup', 'examples/lookup.json', 'BrazeCanvasTrigger', 'examples/canvas_trigger.json')
+                   'BrazeUserLookup', 'examples/lookup.json', 'BrazeCanvasTrigger', 'examples/canvas_trigger.json',
+                   'BrazeCampaignTrigger', 'examples/campaign_trigger.json')
     assert done.returncode == 0, done.stdout + done.stderr
     results = [json.loads(line[len('result: '):]) for line in done.stdout.splitlines() if line.startswith('result: ')]
-    assert [r['success'] for r in results] == ['true'] * 4
+    assert [r['success'] for r in results] == ['true'] * 5
     assert results[1]['BRAZE_IDENTIFIED'] == 'identified' and results[2]['CHATS_STARTED'] == '1'
     assert results[3]['BRAZE_DISPATCH_ID'].startswith('local-dispatch-')
     profile = json.loads(done.stdout.split('Braze emulator now holds:\n', 1)[1])[0]
