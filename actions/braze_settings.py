@@ -113,6 +113,8 @@ def _api_key(value):
     key = value.strip()
     if any(ch.isspace() or not 32 < ord(ch) < 127 for ch in key):
         raise SettingsError('braze_api_key holds spaces or non-ASCII characters: copy the key again')
+    if len(key) > 200:  # Braze's keys have 36 characters; the log masker builds a pattern per key
+        raise SettingsError('braze_api_key is far longer than a Braze REST key: copy the key again')
     return key
 
 
