@@ -5,6 +5,7 @@ import contextlib
 import gzip
 import os
 import socket
+import threading
 import time
 import tracemalloc
 import zlib
@@ -194,6 +195,40 @@ def test_dripped_bytes_cannot_hold_the_call_past_its_deadline(point, what):
         result, elapsed, _ = run()
     assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
     assert elapsed < 1.5
+
+
+def test_a_dripped_tls_handshake_cannot_hold_the_call_past_its_deadline(ca, ca_file, point):
+    """A relay hands the real server's handshake to the client one byte at a time."""
+    def answer(server, conn):
+        server.read(conn)
+        conn.sendall(ok())
+
+    with serving(answer, tls_context(ca, '127.0.0.1')) as upstream:
+        def relay(server, conn):
+            far = socket.create_connection(('127.0.0.1', upstream.port))
+            threading.Thread(target=lambda: _pump(conn, far), daemon=True).start()
+            while True:
+                data = far.recv(1)
+                if not data:
+                    return
+                conn.sendall(data)
+                time.sleep(0.05)
+
+        with serving(relay) as front:
+            point('https://127.0.0.1:{}'.format(front.port), braze_ca_bundle=ca_file, braze_deadline='1',
+                  braze_connect_timeout='0.9', braze_read_timeout='0.9')
+            result, elapsed, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
+    assert elapsed < 1.5
+
+
+def _pump(source, target):
+    with contextlib.suppress(OSError):
+        while True:
+            data = source.recv(65536)
+            if not data:
+                return
+            target.sendall(data)
 
 
 # --- bounded answers ------------------------------------------------------------------------
