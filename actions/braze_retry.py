@@ -12,7 +12,7 @@ import math
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
-# A value of X-RateLimit-Reset above this is a Unix time, below it a number of seconds.
+# A value of X-RateLimit-Reset above this is a Unix time, below it (our reading) a number of seconds.
 EPOCH_THRESHOLD = 1e9
 # The first retry waits about 0.25 s: long enough for a Braze blip to pass, short enough that a
 # person in the chat does not notice. Later waits double, up to BACKOFF_MAX.
@@ -83,9 +83,9 @@ class Deadline(object):
 def rate_limit_wait(headers, now):
     """Seconds Braze asks for after a 429, or None when it does not say.
 
-    Braze documents X-RateLimit-Reset (a Unix time; some answers give seconds); a standard
-    Retry-After is honoured first when present, and X-Ratelimit-Retry-After (seen from Braze, not
-    documented) after it.
+    Braze documents X-RateLimit-Reset, a Unix time (reading a small value as seconds is ours); a
+    standard Retry-After is honoured first when present, and X-Ratelimit-Retry-After (seen from
+    Braze, not documented) after it.
     """
     standard = headers.get('Retry-After')
     if standard:

@@ -5,7 +5,6 @@ Everything here runs before any HTTP call: a setting that is missing, still hold
 ``{ ... }`` placeholder, or would send the key somewhere unexpected stops the node with a
 ``config`` error and a log line naming the setting, never its value.
 """
-import json
 import math
 import os
 

@@ -12,7 +12,7 @@ from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
 from .braze_input import UnusableInput, identifier
-from .braze_settings import TRACK_PATH as ENDPOINT
+from .braze_settings import TRACK_PATH as ENDPOINT  # noqa: F401 - the node sends here
 from .braze_values import InvalidValue, timestamp
 from .braze_variables import MISSING, BudgetExceeded, Variables
 

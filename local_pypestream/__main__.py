@@ -116,9 +116,9 @@ def _describe(problem):
 
 
 def _echo(who, text):
-    prefix = {'bot': 'bot:  ', 'user': 'user: ', 'log': '  log: ', 'note': '  (', }.get(who, who + ': ')
+    prefix = {'bot': 'bot:  ', 'user': 'user: ', 'log': '  log: ', 'note': '  note: '}.get(who, who + ': ')
     for index, line in enumerate(text.splitlines() or ['']):
-        print((prefix if index == 0 else ' ' * len(prefix)) + line + (')' if who == 'note' else ''))
+        print((prefix if index == 0 else ' ' * len(prefix)) + line)
 
 
 def _keyboard():

@@ -175,9 +175,14 @@ def options(node):
     return []
 
 
+def shown_label(label):
+    """A button or option label as the user sees it: without its icon prefix."""
+    return ICON.sub('', label).strip()
+
+
 def label_key(label):
     """How a typed answer is matched to a label: case-insensitive, icon prefix ignored."""
-    return ICON.sub('', label).strip().lower()
+    return shown_label(label).lower()
 
 
 def lenient_json(text):

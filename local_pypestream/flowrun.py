@@ -97,7 +97,7 @@ class Run(object):
     def _message(self, node):
         message = self.text(node.cell('Message'))
         choices = flowfile.options(node)
-        shown = message + ('\n' + ' '.join('[{}]'.format(flowfile.ICON.sub('', c.label).strip()) for c in choices)
+        shown = message + ('\n' + ' '.join('[{}]'.format(flowfile.shown_label(c.label)) for c in choices)
                            if choices else '')
         if shown.strip():
             self._say('bot', shown)
@@ -112,9 +112,8 @@ class Run(object):
             self._say('user', answer)
             chosen = next((c for c in choices if flowfile.label_key(c.label) == flowfile.label_key(answer)), None)
             if chosen is not None:
-                self._store(node, flowfile.ICON.sub('', chosen.label).strip())
-                self.routes.append((node.number, 'chose {}'.format(flowfile.ICON.sub('', chosen.label).strip()),
-                                    chosen.destination))
+                self._store(node, flowfile.shown_label(chosen.label))
+                self.routes.append((node.number, 'chose ' + flowfile.shown_label(chosen.label), chosen.destination))
                 return chosen.destination
             if 'disable_input' in node.behaviors or not node.next_nodes:
                 self._say('note', 'typing is not accepted here: choose one of the options')

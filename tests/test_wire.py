@@ -168,9 +168,11 @@ def test_four_unreachable_addresses_share_one_deadline(point, monkeypatch):
     assert elapsed < 1.5  # urllib3 alone: 4 x 0.5 s
 
 
-def drip(data, every=0.2):
+def drip(data, first=b'', every=0.2):
+    """Read the request, send ``first`` at once, then ``data`` one byte at a time."""
     def handle(server, conn):
         server.read(conn)
+        conn.sendall(first)
         for byte in data:
             conn.sendall(bytes([byte]))
             time.sleep(every)
@@ -181,16 +183,7 @@ def drip(data, every=0.2):
 def test_dripped_bytes_cannot_hold_the_call_past_its_deadline(point, what):
     answer = ok(b'{"message": "success", "events_processed": 1}')
     head, _, body = answer.partition(b'\r\n\r\n')
-    handle = drip(answer) if what == 'headers' else (
-        lambda server, conn: (server.read(conn), conn.sendall(head + b'\r\n\r\n'), drip(body)(server, conn)))
-    if what == 'body':
-        def handle(server, conn):
-            server.read(conn)
-            conn.sendall(head + b'\r\n\r\n')
-            for byte in body:
-                conn.sendall(bytes([byte]))
-                time.sleep(0.2)
-    with serving(handle) as server:
+    with serving(drip(answer) if what == 'headers' else drip(body, first=head + b'\r\n\r\n')) as server:
         point(server.url, braze_deadline='1', braze_read_timeout='0.9')
         result, elapsed, _ = run()
     assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
