@@ -99,6 +99,19 @@ class BoundedSocket(_Bounded, socket.socket):
     pass
 
 
+class BoundedContext(ssl.SSLContext):
+    """An SSL context that always gives OpenSSL the host name to verify.
+
+    urllib3 1.26 wraps a socket to an IP literal without ``server_hostname``; with ``check_hostname``
+    on, Python would refuse that, so the name comes from the socket, which knows where it connected.
+    urllib3 2 always passes it, and then this changes nothing."""
+
+    def wrap_socket(self, sock, *args, **kwargs):
+        if kwargs.get('server_hostname') is None and len(args) < 4:
+            kwargs['server_hostname'] = getattr(sock, 'braze_host', None)
+        return ssl.SSLContext.wrap_socket(self, sock, *args, **kwargs)
+
+
 class BoundedSSLSocket(_Bounded, ssl.SSLSocket):
     def do_handshake(self, *args, **kwargs):
         self._bound(False)
@@ -150,6 +163,7 @@ def _connect(connection):
                     sock.setsockopt(*option)
                 sock.settimeout(_shorter(timeout, _time_left(state)))
                 sock.connect(address)
+                sock.braze_host = connection._dns_host.strip('[]')  # the name TLS must verify
                 return sock
             except OSError as error:  # socket.timeout included: the next address may answer
                 sock.close()

@@ -5,7 +5,8 @@
   or netrc from the environment (only app.PARAMS decides where the key goes), no redirects.
 - One SSL context per trust store, loaded once: requests would otherwise hand urllib3 the CA
   file again for every new connection, which reloads a certifi-sized bundle each time (~18 ms).
-  Verification is exactly as strict (the public store, plus ``braze_ca_bundle`` when set).
+  Verification is exactly as strict as requests' own (the public store, plus ``braze_ca_bundle``
+  when set; OpenSSL checks the host name, so a refused name is a certificate error, never retried).
 - The request is built directly and handed to the adapter (no per-call environment merging,
   hooks, cookies or redirects); sockets keep the call's deadline (braze_sockets).
 - The answer is read as a stream, at most ``MAX_ANSWER`` bytes, before and after decoding:
@@ -114,14 +115,17 @@ def adapter(settings):
 
 
 def _ssl_context(ca_bundle):
-    """The public trust store requests uses, plus ``braze_ca_bundle``; hostname and chain checked."""
-    context = ssl.create_default_context(cafile=requests.certs.where())
+    """The public trust store requests uses, plus ``braze_ca_bundle``, judged by OpenSSL exactly as
+    ``requests.post(verify=...)`` judges it: chain and host name, subjectAltName only (no common-name
+    fallback), no partial wildcards (``r*.braze.com``)."""
+    context = sockets.BoundedContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(cafile=requests.certs.where())
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    # The chain is still verified (CERT_REQUIRED); the host name is matched by urllib3 itself, as it
-    # does with its own contexts (urllib3 1.26 gives OpenSSL no host name for an IP literal).
-    context.check_hostname = False
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True             # OpenSSL matches; urllib3's lax matcher is then skipped
+    context.hostname_checks_common_name = False
     context.sslsocket_class = sockets.BoundedSSLSocket
     return context
 

@@ -11,12 +11,16 @@ import tracemalloc
 import zlib
 
 import pytest
+import requests
 import trustme
+import urllib3
 
+import certs
 from rawserver import ok, serving, tls_context
 from support import SANDBOX, SEED_PAYLOAD, BrazeUserTrack, app, free_port, load_module
 
 wire = load_module('actions.braze_wire')
+URLLIB3_MAJOR = int(urllib3.__version__.split('.')[0])
 EVENT = {'external_id': 'u', 'events': [{'name': 'chat_completed'}]}
 ATTRIBUTES = {'external_id': 'u', 'attributes': {'plan': 'pro'}}
 
@@ -96,6 +100,54 @@ def test_host_names_are_checked_against_the_certificate(ca, ca_file, point, monk
         result, _, _ = run(dict(ATTRIBUTES))
     assert (result == {'success': 'true'}) is accepted
     assert len(server.requests) == (1 if accepted else 0)
+
+
+# name in the URL, (common name, DNS SANs, IP SANs) of the certificate, accepted by strict verification.
+CERTIFICATES = {
+    'san': ('rest.iad-01.braze.com', ('x', ('rest.iad-01.braze.com',), ()), True),
+    'cn-only': ('rest.iad-01.braze.com', ('rest.iad-01.braze.com', (), ()), False),
+    'wildcard': ('rest.iad-01.braze.com', ('x', ('*.iad-01.braze.com',), ()), True),
+    'partial-wildcard': ('rest.iad-01.braze.com', ('x', ('r*.iad-01.braze.com',), ()), False),
+    'two-level-wildcard': ('rest.iad-01.braze.com', ('x', ('*.braze.com',), ()), False),
+    'other-host': ('rest.iad-01.braze.com', ('x', ('rest.fra-01.braze.eu',), ()), False),
+    'ip-san': ('127.0.0.1', ('x', (), ('127.0.0.1',)), True),
+    'ip-cn-only': ('127.0.0.1', ('127.0.0.1', (), ()), False),
+    'ip-as-dns-name': ('127.0.0.1', ('x', ('127.0.0.1',), ()), False),
+}
+
+
+@pytest.mark.parametrize('case', sorted(CERTIFICATES))
+def test_certificates_are_judged_exactly_as_requests_verify_judges_them(case, point, monkeypatch, tmp_path):
+    """A table against requests.post(verify=...) on the same certificate: the node sends the key to
+    exactly the servers strict verification accepts, and a refusal is final (one attempt)."""
+    host, (common_name, dns, ips), accepted = CERTIFICATES[case]
+    ca = certs.SigningCA()
+    ca_file = ca.write(tmp_path / 'ca.pem')
+
+    def answer(server, conn):
+        if server.read(conn)[0] is not None:
+            conn.sendall(ok())
+
+    original = socket.getaddrinfo
+    monkeypatch.setattr(socket, 'getaddrinfo', lambda name, port, *a, **k: original(
+        '127.0.0.1' if name == host else name, port, *a, **k))
+    with serving(answer, ca.server_context(tmp_path, common_name, dns, ips)) as server:
+        url = 'https://{}:{}'.format(host, server.port)
+        try:
+            requests.post(url + '/users/track', data=b'{}', verify=ca_file, timeout=2)
+            strict = True
+        except requests.exceptions.SSLError:
+            strict = False
+        before = len(server.requests)
+        point(url, braze_ca_bundle=ca_file, braze_max_attempts='3')
+        result, _, lines = run(dict(ATTRIBUTES))
+        by_node = len(server.requests) - before
+    if URLLIB3_MAJOR >= 2:  # urllib3 1.26 matches names itself, with a common-name fallback and partial wildcards
+        assert strict is accepted  # the table itself agrees with requests
+    assert (result == {'success': 'true'}) is accepted
+    assert by_node == (1 if accepted else 0)  # the key reached only an accepted server
+    if not accepted:
+        assert 'certificate check failed' in lines[-1] and 'attempts=1' in lines[-1]
 
 
 def test_the_trust_store_is_loaded_once_and_the_bundle_adds_to_the_public_one(ca, ca_file, point, monkeypatch):
