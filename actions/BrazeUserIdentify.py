@@ -13,7 +13,7 @@ with nothing changed. Calling it twice is harmless. Braze applies merges asynchr
 Permissions: users.export.ids, users.identify, users.merge, users.alias.new.
 """
 from . import braze_identify as identify
-from .braze_node import BrazeNode, failure, summary
+from .braze_node import BrazeNode, failure, sent_summary
 
 
 class BrazeUserIdentify(BrazeNode):
@@ -27,8 +27,8 @@ class BrazeUserIdentify(BrazeNode):
 
         looked = call.send(identify.EXPORT[0], identify.EXPORT[1], identify.export_body(plan), resend_ambiguous=True)
         if looked.verdict.reason is not None:
-            return failure(call.say, looked.verdict.reason, 'looking up: {}: {}'.format(
-                summary(looked, call.deadline), looked.verdict.message))
+            return failure(call.say, looked.verdict.reason, 'looking up: ' + looked.verdict.message,
+                           sent_summary(looked, call.deadline))
         step = identify.next_step(plan, looked.verdict.body.get('users'))
         if step.outcome == 'conflict':
             return failure(call.say, 'conflict', "the chat's alias belongs to another customer; nothing changed")
@@ -36,8 +36,8 @@ class BrazeUserIdentify(BrazeNode):
         if step.path is not None:  # identify, alias and merge are idempotent for one pair: resending is safe
             done = call.send(step.path, step.permission, step.body, resend_ambiguous=True)
             if done.verdict.reason is not None:
-                return failure(call.say, done.verdict.reason, '{}: {}: {}'.format(
-                    step.path, summary(done, call.deadline), done.verdict.message))
-        later = ' (Braze applies merges asynchronously)' if step.outcome == 'merged' else ''
-        call.say.outcome('{}{} elapsed_ms={}'.format(step.outcome, later, call.deadline.elapsed_ms()))
+                return failure(call.say, done.verdict.reason, '{}: {}'.format(step.path, done.verdict.message),
+                               sent_summary(done, call.deadline))
+        later = 'Braze applies merges asynchronously' if step.outcome == 'merged' else ''
+        call.say.outcome('{} elapsed_ms={}'.format(step.outcome, call.deadline.elapsed_ms()), later)
         return {'success': 'true', 'BRAZE_IDENTIFIED': step.outcome}

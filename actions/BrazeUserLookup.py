@@ -13,7 +13,7 @@ error, every mapped global as text ("" for what the profile lacks, and on every 
 BRAZE_ID and BRAZE_EXTERNAL_ID. Permission: users.export.ids.
 """
 from . import braze_lookup as lookup
-from .braze_node import BrazeNode, failure, summary
+from .braze_node import BrazeNode, failure, sent_summary
 
 PERSONAL_FIELDS = ('first_name', 'last_name', 'email', 'phone', 'dob', 'home_city', 'external_id')
 
@@ -31,13 +31,16 @@ class BrazeUserLookup(BrazeNode):
 
         verdict = sent.verdict
         if verdict.reason is not None:
-            return failure(call.say, verdict.reason, '{}: {}'.format(summary(sent, call.deadline), verdict.message))
+            return failure(call.say, verdict.reason, verdict.message, sent_summary(sent, call.deadline))
         users = verdict.body.get('users')
         found = lookup.outcome(users)
+        if found == 'unexpected':
+            return failure(call.say, 'unexpected', 'Braze answered "users" with something other than user objects',
+                           sent_summary(sent, call.deadline))
         if found == 'true':
             call.say.hide_personal(users[0].get(field) for field in PERSONAL_FIELDS)
             result = dict(success='true', **lookup.globals_of(users[0], request.paths))
         else:
             result = {'success': found}
-        call.say.outcome('{} {}'.format(found if found != 'true' else 'found', summary(sent, call.deadline)))
+        call.say.outcome('{} {}'.format(found if found != 'true' else 'found', sent_summary(sent, call.deadline)))
         return result

@@ -14,7 +14,7 @@ and BRAZE_DROPPED naming what Braze refused and what was left out. Permission: u
 from . import braze_batches as batches
 from . import braze_track as track
 from .braze_input import UnusableInput
-from .braze_node import BrazeNode, failure, named
+from .braze_node import BrazeNode, failure, named, summary
 
 
 class BrazeUserTrack(BrazeNode):
@@ -32,14 +32,13 @@ class BrazeUserTrack(BrazeNode):
 
         refused = list(report.refused.items())
         call.say.each('refused inputs', refused, lambda item: 'refused by Braze: {}: {}'.format(*item))
-        line = 'status={} attempts={} elapsed_ms={} objects={} requests={}'.format(
-            report.status if report.status is not None else '-', report.attempts, call.deadline.elapsed_ms(),
-            report.objects, report.requests)
+        facts = summary(report.status, report.attempts, call.deadline, objects=report.objects,
+                        requests=report.requests)
         if report.reason is None:
-            call.say.outcome('success ' + line)
+            call.say.outcome('success ' + facts)
             result = {'success': 'true'}
         else:
-            result = failure(call.say, report.reason, '{}: {}'.format(line, report.message))
+            result = failure(call.say, report.reason, report.message, facts)
         if refused:
             result['BRAZE_REJECTED'] = named(call.say, refused)
         if dropped:

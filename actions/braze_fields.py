@@ -78,7 +78,10 @@ PURCHASE = ObjectKind('purchases', {
 
 
 def attribute(name):
-    """The field of attribute ``name`` (a standard one, or the custom-attribute rules)."""
+    """The field of attribute ``name`` (a standard one, or the custom-attribute rules); an identifier
+    is never an attribute (Braze would store it as a custom attribute of that name)."""
+    if name in PRIMARY:
+        raise values.InvalidValue('identifiers go at the top level of the input')
     field = ATTRIBUTES.get(name)
     if field is None:
         values.property_key(name)  # custom attribute names follow the property-name rules

@@ -12,6 +12,7 @@ import json
 import re
 
 from .braze_input import UnusableInput, identifier
+from .braze_safelog import for_chat
 from .braze_variables import Variables
 
 ENDPOINT = 'users/export/ids'
@@ -82,9 +83,12 @@ def _paths(mapping):
 
 
 def outcome(users):
-    """Braze's ``users`` list -> ``true`` (one profile), ``not_found`` or ``multiple``."""
-    if not isinstance(users, list) or not users:
+    """Braze's ``users`` list -> ``true`` (one profile), ``not_found``, ``multiple``, or ``unexpected``
+    (a list holding anything but user objects: not Braze's documented answer, and not our bug)."""
+    if users is None or users == []:
         return 'not_found'
+    if not isinstance(users, list) or not all(isinstance(user, dict) for user in users):
+        return 'unexpected'
     return 'true' if len(users) == 1 else 'multiple'
 
 
@@ -111,12 +115,13 @@ def _find(user, path):
 
 
 def _text(value):
+    """A profile value as the chat may show it (for_chat: bounded, no control characters)."""
     if value is None:
         return ''
     if isinstance(value, bool):
         return 'true' if value else 'false'
     if isinstance(value, str):
-        return value
+        return for_chat(value)
     if isinstance(value, (int, float)):
         return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False, separators=(',', ':'), sort_keys=True)
+    return for_chat(json.dumps(value, ensure_ascii=False, separators=(',', ':'), sort_keys=True))

@@ -53,20 +53,26 @@ class BrazeNode(object):
         except UnusableInput as problem:
             result = failure(say, 'invalid_input', 'nothing sent: {}'.format(problem))
         except Exception as problem:  # the platform must never see an exception from a node
-            result = failure(say, 'internal', 'unexpected {} after {} ms'.format(
-                type(problem).__name__, int((self._clock() - started) * 1000)))
+            result = failure(say, 'internal', 'unexpected {}'.format(type(problem).__name__),
+                             'elapsed_ms={}'.format(int((self._clock() - started) * 1000)))
         return _strings(result, blanks, say)
 
 
-def failure(say, reason, line):
-    """An error result with its reason, and the outcome line that explains it."""
-    say.outcome('error reason={}: {}'.format(reason, line))
+def failure(say, reason, detail, facts=''):
+    """An error result with its reason, and the outcome line that explains it (``facts``: summary())."""
+    say.outcome('error reason={}{}'.format(reason, ' ' + facts if facts else ''), detail)
     return {'success': 'error', 'BRAZE_ERROR': reason}
 
 
-def summary(sent, deadline):
-    return 'status={} attempts={} elapsed_ms={}'.format(
-        sent.verdict.status if sent.verdict.status is not None else '-', sent.attempts, deadline.elapsed_ms())
+def summary(status, attempts, deadline, **counts):
+    """An outcome line's facts: Braze's status, the attempts, the time, and any counts a node adds."""
+    pairs = [('status', '-' if status is None else status), ('attempts', attempts),
+             ('elapsed_ms', deadline.elapsed_ms())] + list(counts.items())
+    return ' '.join('{}={}'.format(name, value) for name, value in pairs)
+
+
+def sent_summary(sent, deadline):
+    return summary(sent.verdict.status, sent.attempts, deadline)
 
 
 def named(say, entries):

@@ -93,7 +93,7 @@ class _Builder(object):
         items = [(k, v, True) for k, v in extras.items() if k not in given]
         items += [(k, v, literal) for k, v in given.items()]
         for name, value, is_literal in items:
-            if name in fields.PRIMARY or name == kind:
+            if name == kind:  # email or phone as the identifier (fields.attribute refuses the primary ones)
                 self.drop(_attribute(name), 'identifiers go at the top level of the input')
             elif value is None:
                 result[name] = None  # a literal null unsets the attribute in Braze

@@ -14,7 +14,8 @@ from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
 from .braze_input import UnusableInput, identifier
-from .braze_node import BrazeNode, failure, summary
+from .braze_node import BrazeNode, failure, sent_summary
+from .braze_safelog import for_chat
 from .braze_settings import SettingsError
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, BudgetExceeded, Variables
@@ -47,9 +48,12 @@ class TriggerNode(BrazeNode):
 
         verdict = sent.verdict
         if verdict.reason is not None:
-            return failure(call.say, verdict.reason, '{}: {}'.format(summary(sent, call.deadline), verdict.message))
-        call.say.outcome('sent {}'.format(summary(sent, call.deadline)))
-        return {'success': 'true', 'BRAZE_DISPATCH_ID': str(verdict.body.get('dispatch_id') or '')}
+            return failure(call.say, verdict.reason, verdict.message, sent_summary(sent, call.deadline))
+        dispatch_id = verdict.body.get('dispatch_id')
+        if not isinstance(dispatch_id, str):  # Braze sends text; anything else is not shown to the chat
+            dispatch_id = ''
+        call.say.outcome('sent ' + sent_summary(sent, call.deadline))
+        return {'success': 'true', 'BRAZE_DISPATCH_ID': for_chat(dispatch_id)}
 
 
 def build(kind, payload, context, settings, budget):

@@ -106,13 +106,79 @@ def test_short_values_do_not_eat_parts_of_words():
 
 
 def test_masking_comes_before_clipping():
-    say = safelog.SafeLog(None, 'Node')
+    """Through the logger: a value that straddles the clipping point is masked whole, never shown in part."""
+    lines = []
+    say = safelog.SafeLog(lines.append, 'Node')
     say.hide_personal(['Lovelace'])
-    phone_line = 'x' * (safelog.MAX_LINE - 20) + ' call +1 555 123 4567 now'
-    email_line = 'y' * (safelog.MAX_LINE - 12) + ' Lovelace@example.com'
-    for line in (phone_line, email_line, 'z' * (safelog.MAX_LINE - 6) + ' Lovelace'):
-        shown = safelog.clip(say.mask(line))
-        assert '555 12' not in shown and 'Love' not in shown and len(shown) <= safelog.MAX_LINE
+    room = safelog.MAX_LINE - len('Node: ')
+    # Each tail with how much of it would show before the cut if the line were clipped first.
+    for tail, before_cut in ((' call +1 555 123 4567 now', 14), (' Lovelace@example.com', 6), (' Lovelace and', 6)):
+        say('x' * (room - 3 - before_cut) + tail)
+    assert len(lines) == 3
+    for line in lines:
+        assert '555' not in line and 'Love' not in line and len(line) <= safelog.MAX_LINE
+
+
+def test_a_call_over_its_line_budget_says_how_many_lines_it_did_not_show():
+    lines = []
+    say = safelog.SafeLog(lines.append, 'Node')
+    for n in range(safelog.MAX_DETAIL + 4):
+        say('detail {}'.format(n))
+    say.outcome('success status=201')
+    assert len(lines) == safelog.MAX_DETAIL + 1
+    assert lines[-1] == 'Node: success status=201: (4 more log lines not shown)'
+
+
+def test_a_sink_that_refuses_non_ascii_still_gets_the_line_in_ascii():
+    lines = []
+
+    def ascii_only(line):
+        lines.append(line.encode('ascii').decode('ascii'))
+
+    say = safelog.SafeLog(ascii_only, 'Node')
+    say.outcome('success status=201', 'caf\u00e9 \u2603')
+    assert lines == ['Node: success status=201: caf\\xe9 \\u2603'] and say.sink_failures == 1
+
+
+@pytest.mark.parametrize('personal', ['Ava', '1', '503', 'status', 'error', '12'])
+def test_personal_values_never_hide_the_outcome_facts(personal):
+    """A first name Ava must not turn reason=unavailable into un<personal>ilable, an external_id "1"
+    must not mask attempts=1, and "503" must not hide the status."""
+    lines = []
+    say = safelog.SafeLog(lines.append, 'Node')
+    say.hide_personal([personal])
+    facts = 'error reason=unavailable status=503 attempts=1 elapsed_ms=12'
+    say.outcome(facts, 'user {} was not recorded'.format(personal))
+    assert lines == ['Node: {}: user <personal> was not recorded'.format(facts)]
+
+
+def test_outcome_facts_of_an_unexpected_shape_are_masked_like_any_text():
+    lines = []
+    say = safelog.SafeLog(lines.append, 'Node')
+    say.hide_personal(['Ada'])
+    say.outcome('error reason=x name=Ada Lovelace')  # not words and name=value pairs: not trusted
+    assert lines == ['Node: error reason=x name=<personal> Lovelace']
+
+
+@pytest.mark.parametrize('value, text', [('Ava', 'unavailable'), ('1', 'attempts=12 x1 1x'), ('Ann', 'Annabel'),
+                                         ('503', 'status 5030')])
+def test_personal_values_are_masked_as_whole_tokens_only(value, text):
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal([value])
+    assert say.mask(text) == text
+    assert say.mask('{} {}'.format(text, value)) == '{} <personal>'.format(text)
+
+
+def test_returned_values_keep_data_that_shares_a_few_characters_with_the_key():
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_key(API_KEY)
+    shares_six = 'SAVE' + API_KEY[:6]
+    braze_id = API_KEY[4:14] + 'ffffffffffffff'
+    assert say.mask_key(shares_six) == shares_six and say.mask_key(braze_id) == braze_id
+    assert say.mask(shares_six) == 'SAVE<api-key>'  # a log line stays as cautious as before
+    for form in (API_KEY, API_KEY.upper(), 'x' + API_KEY[3:3 + safelog.RETURNED_KEY_PIECE] + 'y',
+                 quote_plus(API_KEY), json.dumps(API_KEY)):
+        assert_no_key([say.mask_key(form)], API_KEY[3:3 + safelog.RETURNED_KEY_PIECE])
 
 
 def test_longer_personal_values_are_masked_whole_before_their_parts():

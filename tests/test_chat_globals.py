@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+"""What reaches the chat from Braze: bounded, without control characters, of the right type; a
+malformed answer is Braze's ``unexpected``, never our ``internal``; data is never damaged by masking."""
+import json
+
+import pytest
+import responses
+
+from support import (API_KEY, EXPORT_URL, SANDBOX, URL, BrazeCampaignTrigger, BrazeCanvasTrigger,
+                     BrazeUserLookup, load_module)
+
+safelog = load_module('actions.braze_safelog')
+CANVAS_URL = URL + '/canvas/trigger/send'
+
+
+def answer_users(mocked, users):
+    mocked.add(responses.POST, EXPORT_URL, status=201, body=json.dumps(
+        {'users': users, 'message': 'success'}))
+
+
+@pytest.mark.parametrize('users', [[None], [1], ['x'], [[]], [True], [{'external_id': 'c'}, None], 'users', {}])
+def test_a_malformed_users_list_is_unexpected_not_internal(mocked, params, make, logs, users):
+    answer_users(mocked, users)
+    result = make(BrazeUserLookup).execute(logs, {'external_id': 'c'}, dict(SANDBOX))
+    assert result['success'] == 'error' and result['BRAZE_ERROR'] == 'unexpected'
+    assert result['FIRST_NAME'] == '' and result['BRAZE_ID'] == ''
+    assert 'reason=unexpected status=201 attempts=1' in logs[-1]
+
+
+@pytest.mark.parametrize('users, found', [([], 'not_found'), (None, 'not_found')])
+def test_an_empty_or_absent_users_list_is_not_found(mocked, params, make, logs, users, found):
+    answer_users(mocked, users)
+    assert make(BrazeUserLookup).execute(logs, {'external_id': 'c'}, dict(SANDBOX))['success'] == found
+
+
+def test_looked_up_values_are_safe_to_show_and_bounded(mocked, params, make, logs):
+    forged = 'gold\r\n  BRAZE_ERROR = forged\x1b]2;title\x07 \u202eevil\u2066 end'
+    answer_users(mocked, [{'external_id': 'c', 'braze_id': 'b1', 'first_name': 'A' * 5000,
+                           'custom_attributes': {'tier': forged, 'tags': ['x\ny'] * 400, 'n': 12}}])
+    payload = {'external_id': 'c', 'globals': {'NAME': 'first_name', 'TIER': 'custom_attributes.tier',
+                                                'TAGS': 'custom_attributes.tags', 'N': 'custom_attributes.n'}}
+    result = make(BrazeUserLookup).execute(logs, payload, dict(SANDBOX))
+    assert result['success'] == 'true'
+    assert result['TIER'] == 'gold    BRAZE_ERROR = forged]2;title evil end'
+    assert result['NAME'] == 'A' * (safelog.MAX_CHAT_TEXT - 3) + '...'
+    assert len(result['TAGS']) == safelog.MAX_CHAT_TEXT and '\n' not in result['TAGS']
+    assert result['N'] == '12'
+
+
+def test_a_looked_up_value_sharing_characters_with_the_key_reaches_the_flow_intact(mocked, params, make, logs):
+    code = 'SAVE' + API_KEY[:6]
+    answer_users(mocked, [{'external_id': 'c', 'braze_id': API_KEY[9:19] + '0000', 'first_name': code}])
+    result = make(BrazeUserLookup).execute(logs, {'external_id': 'c'}, dict(SANDBOX))
+    assert result['FIRST_NAME'] == code and result['BRAZE_ID'] == API_KEY[9:19] + '0000'
+
+
+def test_a_looked_up_value_holding_the_key_is_masked(mocked, params, make, logs):
+    answer_users(mocked, [{'external_id': 'c', 'braze_id': 'b', 'first_name': 'key ' + API_KEY}])
+    result = make(BrazeUserLookup).execute(logs, {'external_id': 'c'}, dict(SANDBOX))
+    assert result['FIRST_NAME'] == 'key <api-key>'
+
+
+@pytest.mark.parametrize('dispatch_id, shown', [
+    ('0123456789abcdef0123456789abcdef', '0123456789abcdef0123456789abcdef'),
+    ({'id': 1}, ''), (12, ''), (None, ''), ('a\nb\u202e', 'a b'), ('d' * 5000, 'd' * 997 + '...')])
+def test_the_dispatch_id_is_text_safe_to_show(mocked, params, make, logs, dispatch_id, shown):
+    mocked.add(responses.POST, CANVAS_URL, status=201, body=json.dumps(
+        {'dispatch_id': dispatch_id, 'message': 'success'}))
+    result = make(BrazeCanvasTrigger).execute(logs, {'canvas_id': 'cv', 'external_id': 'c'}, dict(SANDBOX))
+    assert result == {'success': 'true', 'BRAZE_DISPATCH_ID': shown}
+
+
+@pytest.mark.parametrize('node', [BrazeCanvasTrigger, BrazeCampaignTrigger])
+@pytest.mark.parametrize('name', ['external_id', 'braze_id', 'user_alias'])
+def test_identifier_keys_in_a_recipients_attributes_are_refused(mocked, params, make, logs, node, name):
+    payload = {'canvas_id': 'cv', 'campaign_id': 'cp', 'external_id': 'c', 'attributes': {name: 'other', 'plan': 'x'}}
+    result = make(node).execute(logs, payload, dict(SANDBOX))
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'invalid_input', 'BRAZE_DISPATCH_ID': ''}
+    assert len(mocked.calls) == 0
+    assert 'identifiers go at the top level' in logs[-1]
