@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
 """Fixtures. Every test that captures logs is checked afterwards: no line holds the API key or
 any 6-character piece of it."""
+import os
+
 import pytest
 import responses
 
@@ -65,6 +67,11 @@ def make(clock):
         options.update(overrides)
         return node_class(**options)
     return build
+
+
+if 'MUTANT_UNDER_TEST' in os.environ:  # a mutmut run (docs/mutation.md)
+    import mutmut_names
+    mutmut_names.install()
 
 
 def pytest_configure(config):

@@ -386,3 +386,63 @@ def test_a_refused_connection_was_never_sent_so_even_events_are_retried(point, m
     result = make(BrazeUserTrack).execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX))
     assert result == {'success': 'error', 'BRAZE_ERROR': 'unavailable'}
     assert len(clock.sleeps) == 2 and 'attempts=3' in logs[-1]
+
+
+# --- the "never sent" side: what is safe to send again -------------------------------------------
+
+def test_a_connection_dropped_during_the_tls_handshake_was_never_sent_so_even_events_are_retried(ca, point):
+    """Our sockets read during the handshake but wrote no byte of the request: Braze cannot have it."""
+    server_tls = tls_context(ca, '127.0.0.1')
+
+    def drop_the_first_then_answer(server, conn):
+        if server.connections == 1:
+            conn.recv(1)  # the ClientHello begins; the connection then drops mid-handshake
+            return
+        tls = server_tls.wrap_socket(conn, server_side=True)
+        if server.read(tls)[0] is not None:
+            tls.sendall(ok(b'{"message": "success", "events_processed": 1}'))
+
+    with serving(drop_the_first_then_answer) as server, ca.cert_pem.tempfile() as ca_path:
+        point(server.url.replace('http://', 'https://'), braze_ca_bundle=ca_path)
+        result, _, lines = run()
+    assert result == {'success': 'true'}
+    assert server.connections == 2 and len(server.requests) == 1  # resent once, recorded once
+    assert 'attempts=2' in lines[-1]
+
+
+def test_a_slow_send_then_a_hung_answer_ends_at_the_deadline(point):
+    """Each socket operation gets only the time left: a send that used most of the deadline leaves a
+    read of what remains, not a whole read timeout."""
+    def slow_reader_then_silence(server, conn):
+        time.sleep(0.8)  # the client's send waits on full buffers
+        server.read(conn)
+        time.sleep(5)    # and no answer comes
+
+    body = b'{"attributes":[' + b' ' * (32 * 1024 * 1024) + b']}'
+    with serving(slow_reader_then_silence) as server:
+        settings = point(server.url, braze_read_timeout='3', braze_connect_timeout='3', braze_deadline='1.5')
+        transport = wire.adapter(load_module('actions.braze_settings').load(app, dict(SANDBOX)))
+        started = time.monotonic()
+        with pytest.raises(wire.WireError) as failed:
+            wire.post(transport, server.url + '/users/track', settings['braze_api_key'], body, (1.5, 1.5),
+                      wire.monotonic_deadline(1.5))
+        elapsed = time.monotonic() - started
+    assert failed.value.reason == 'timeout' and failed.value.sent
+    assert elapsed < 1.5 + 0.4  # a whole read timeout after the send would take 2.3 s
+
+
+def test_a_handshake_after_a_slow_connect_gets_only_the_time_left(ca, ca_file, point, monkeypatch):
+    sockets_module = load_module('actions.braze_sockets')
+    connect = sockets_module.BoundedSocket.connect
+
+    def slow_connect(self, address):
+        time.sleep(0.8)
+        return connect(self, address)
+
+    monkeypatch.setattr(sockets_module.BoundedSocket, 'connect', slow_connect)
+    with serving(lambda server, conn: time.sleep(5)) as server:  # accepts, never answers the ClientHello
+        point(server.url.replace('http://', 'https://'), braze_ca_bundle=ca_file, braze_deadline='1.5',
+              braze_connect_timeout='3', braze_read_timeout='3')
+        result, elapsed, _ = run()
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'timeout'}
+    assert elapsed < 1.5 + 0.4  # an unbounded handshake would wait its socket's 1.5 s after the connect
