@@ -55,7 +55,8 @@ def main(argv=None):
 
 
 def _list(text):
-    return [item.strip() for item in text.split(',') if item.strip()] if text else None
+    """A comma list; an option not given is None (no restriction), an empty one is an empty list."""
+    return None if text is None else [item.strip() for item in text.split(',') if item.strip()]
 
 
 if __name__ == '__main__':

@@ -11,9 +11,11 @@ import time
 # processed: whether the request is applied before the fault strikes, which is what makes a
 # failure ambiguous for the client.
 Fault = collections.namedtuple('Fault', 'kind status seconds processed')
-_SPEC = re.compile(r'^(?P<kind>\d{3}|delay|drop|garbage)(?::(?P<arg>processed|\d+(?:\.\d+)?))?(?:x(?P<count>\d+))?$')
+_SPEC = re.compile(r'^(?P<kind>\d{3}|delay|drop|garbage)(?::(?P<arg>processed|\d{1,5}(?:\.\d{1,3})?))?'
+                   r'(?:x(?P<count>\d{1,9}))?$')
 # Braze documents 502 as a failure before its servers: a 502 never stores anything.
 NEVER_PROCESSED = (502,)
+MAX_QUEUED = 100000  # faults waiting at once (ours): a spec of 503x500000000 is refused, not allocated
 
 
 class Faults(object):
@@ -30,12 +32,16 @@ class Faults(object):
             processed = kind == 'delay' or (kind == 'status' and 200 <= status < 300)
         if processed and kind == 'status' and status in NEVER_PROCESSED:
             raise ValueError('a 502 stores nothing (Braze: it fails before its servers)')
+        if not 1 <= count <= MAX_QUEUED:
+            raise ValueError('a fault is repeated 1 to {} times'.format(MAX_QUEUED))
         with self._lock:
+            if len(self._queue) + count > MAX_QUEUED:
+                raise ValueError('at most {} faults may wait at once'.format(MAX_QUEUED))
             self._queue.extend([Fault(kind, status, seconds, processed)] * count)
 
     def parse(self, spec):
         """Command-line form KIND[:ARG][xN]: 503, 503x2, 503:processed, 202, delay:5, drop, garbage:200."""
-        match = _SPEC.match(spec.strip())
+        match = _SPEC.match(spec.strip()) if isinstance(spec, str) else None
         if not match:
             raise ValueError('fault must look like 503, 503x2, 503:processed, delay:5, drop or garbage:200')
         kind, arg, count = match.group('kind'), match.group('arg'), int(match.group('count') or 1)

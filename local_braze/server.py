@@ -10,6 +10,7 @@ import collections
 import contextlib
 import json
 import os
+import re
 import socket
 import ssl
 import sys
@@ -24,6 +25,11 @@ from .store import Store
 # Not a secret: the key of a loopback emulator, shaped like Braze's (36 characters after the prefix).
 DEV_API_KEY = 'dev-key-9f4c2e71-5b3a-4d8e-a6f0-1c7b3e9d2a58'
 MAX_BODY = 4 * 1024 * 1024
+IDLE_TIMEOUT = 30.0  # seconds a connection may sit idle before it is closed (ours)
+# Host headers the emulator answers (ours): loopback, or a Braze host pointed here; any other name is
+# a DNS-rebinding page reaching for /_local/profiles, and is refused.
+LOCAL_HOSTS = ('127.0.0.1', 'localhost', '[::1]', '::1')
+_DIGITS = re.compile('^[0-9]{1,12}$')
 PARSE_ERROR = 'Error while parsing request body. Please ensure the request body is valid JSON.'
 CONTRACTS = {'standard': (75, None), 'mau': (None, 50)}  # (per array, combined) objects per /users/track
 
@@ -125,7 +131,7 @@ class Emulator(object):
             return 415, {'message': 'Unsupported Media Type: use application/json'}, self._peek(route), None
         try:
             body = json.loads(raw.decode('utf-8'))
-        except ValueError:
+        except (ValueError, RecursionError):
             return 400, {'message': PARSE_ERROR}, self._peek(route), None
         group = route.group
         if group == 'export' and isinstance(body, dict) and (
@@ -140,7 +146,10 @@ class Emulator(object):
         fault = self.faults.next()
         if fault is not None and not fault.processed:
             return None, None, headers, fault
-        status, answer, change = route.handler(self, body if isinstance(body, dict) else {})
+        try:
+            status, answer, change = route.handler(self, body if isinstance(body, dict) else {})
+        except RecursionError:  # ours: Braze's depth limit is not published
+            return 400, {'message': 'The request is nested too deeply.'}, headers, None
         if change is not None:
             if self.identity_delay and group == 'identity':  # Braze applies these asynchronously
                 threading.Timer(self.identity_delay, change).start()
@@ -172,6 +181,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'local-braze/1.0'
     emulator = None  # set on the bound subclass
+    timeout = IDLE_TIMEOUT  # an idle client does not hold a thread forever
 
     def setup(self):
         BaseHTTPRequestHandler.setup(self)
@@ -185,7 +195,19 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):  # quiet: tests and the CLI print what matters themselves
         pass
 
+    def _foreign(self):
+        """Refuse a request whose Host header names another site (DNS rebinding); True when refused."""
+        host = (self.headers.get('Host') or '').strip().lower()
+        name = host.rsplit(':', 1)[0] if not host.endswith(']') else host
+        if name in LOCAL_HOSTS or name.endswith(('.braze.com', '.braze.eu')):
+            return False
+        self.close_connection = True
+        self._answer(421, {'message': 'local_braze answers loopback and Braze host names only'})
+        return True
+
     def do_GET(self):
+        if self._foreign():
+            return
         path = self.path.split('?', 1)[0]
         if path == '/_local/sends':  # development record of every send; no key (loopback only)
             return self._answer(200, self.emulator.sends.list())
@@ -195,26 +217,29 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         emulator = self.emulator
-        length = int(self.headers.get('Content-Length') or 0)
-        if length > MAX_BODY:
-            self.close_connection = True
-            return self._answer(413, {'message': 'Request Entity Too Large'})
+        if self._foreign():
+            return
+        length = self._length()
+        if length is None:
+            return None
         raw = self.rfile.read(length) if length else b''
         path = self.path.split('?', 1)[0]
         if emulator.fast and path == '/users/track':
             return self._answer(201, {'message': 'success'})
         if path == '/_local/faults':  # the emulator's own control endpoint, for out-of-process tests
+            if self._content_type() != 'application/json':  # a cross-site form cannot send JSON
+                return self._answer(415, {'message': 'expected Content-Type: application/json'})
             try:
                 emulator.faults.parse(json.loads(raw.decode('utf-8'))['spec'])
-            except (ValueError, KeyError, TypeError, AttributeError):
-                return self._answer(400, {'message': 'expected {"spec": "503x2"}'})
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as problem:
+                return self._answer(400, {'message': 'expected {{"spec": "503x2"}}: {}'.format(
+                    str(problem)[:100] if isinstance(problem, ValueError) else 'not that')})
             return self._answer(200, {'message': 'queued', 'pending': len(emulator.faults)})
         if path.endswith('/') and path.rstrip('/') in ROUTES:
             return self._answer(403, {'message': 'Forbidden'})  # observed from Braze, not on its pages
         if path not in ROUTES:
             return self._answer(404, {'message': 'Not Found'})
-        content_type = (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
-        status, answer, headers, fault = emulator.answer(path, self._bearer(), content_type, raw)
+        status, answer, headers, fault = emulator.answer(path, self._bearer(), self._content_type(), raw)
         if fault is None:
             return self._answer(status, answer, headers)
         return self._fault(fault, headers, status, answer)
@@ -233,6 +258,25 @@ class Handler(BaseHTTPRequestHandler):
         if 200 <= fault.status < 300:  # Braze documents an old 202 as {"message": "queued"}
             return self._answer(fault.status, {'message': 'queued'}, headers)
         return self._answer(fault.status, {'message': 'Internal Server Error'}, headers)
+
+    def _length(self):
+        """The body's length, or None once a refusal is sent: one Content-Length of digits (a
+        negative, a word, two values, or chunked framing would leave the body unbounded), at most MAX_BODY."""
+        values = self.headers.get_all('Content-Length') or []
+        framed = self.headers.get('Transfer-Encoding')
+        if framed or len(values) > 1 or (values and not _DIGITS.match(values[0].strip())):
+            self.close_connection = True
+            self._answer(400, {'message': 'Content-Length must be one non-negative integer (no chunked bodies)'})
+            return None
+        length = int(values[0]) if values else 0
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._answer(413, {'message': 'Request Entity Too Large'})
+            return None
+        return length
+
+    def _content_type(self):
+        return (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
 
     def _bearer(self):
         scheme, _, key = (self.headers.get('Authorization') or '').partition(' ')
