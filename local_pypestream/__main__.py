@@ -16,6 +16,7 @@ import json
 import sys
 
 from . import flowfile, flowlint, flowrun
+from .text import printable, printable_lines
 from .runtime import make_context, run_node
 from .services import started
 from .solution import load_solution
@@ -76,7 +77,7 @@ def _flow(args):
     broken = [p for p in flow.problems if p.level == 'error']
     if broken:
         for problem in broken:
-            print(_describe(problem), file=sys.stderr)
+            print(printable(_describe(problem)), file=sys.stderr)
         return 1
     turns = iter(read_json(args.turns)) if args.turns else _keyboard()
     context = make_context(args.env, read_json(args.context) if args.context else None)
@@ -90,12 +91,13 @@ def _flow(args):
     if args.json:
         print(json.dumps(run.report(), indent=2))
     else:
-        print('ended: {}{}'.format(run.ended, ' ({})'.format(run.error) if run.error else ''))
+        print('ended: {}{}'.format(run.ended, ' ({})'.format(printable(run.error)) if run.error else ''))
         print('path: {}'.format(' -> '.join(str(n) for n in run.path)))
-        print('routes: {}'.format('; '.join('{} {} -> {}'.format(n, why, to) for n, why, to in run.routes) or '-'))
+        print('routes: {}'.format(printable('; '.join('{} {} -> {}'.format(n, why, to)
+                                                      for n, why, to in run.routes) or '-')))
         print('globals:')
         for name, value in sorted(run.report()['globals'].items()):
-            print('  {} = {}'.format(name, value))
+            print('  {} = {}'.format(printable(name), printable(value)))
         if report:
             print(report)
     return 1 if run.ended == 'error' else 0
@@ -104,7 +106,7 @@ def _flow(args):
 def _lint(args):
     problems = flowlint.lint(flowfile.read(args.csv), args.actions)
     for problem in problems:
-        print(_describe(problem))
+        print(printable(_describe(problem)))
     errors = sum(1 for p in problems if p.level == 'error')
     print('{} error(s), {} warning(s)'.format(errors, len(problems) - errors))
     return 1 if errors else 0
@@ -117,7 +119,7 @@ def _describe(problem):
 
 def _echo(who, text):
     prefix = {'bot': 'bot:  ', 'user': 'user: ', 'log': '  log: ', 'note': '  note: '}.get(who, who + ': ')
-    for index, line in enumerate(text.splitlines() or ['']):
+    for index, line in enumerate(printable_lines(text)):  # only the bot's own line breaks remain
         print((prefix if index == 0 else ' ' * len(prefix)) + line)
 
 

@@ -93,13 +93,44 @@ def number_of(text):
         return None
 
 
+MAX_FILE = 64 * 1024 * 1024  # a flow of 560 nodes is about 1 MB
+MAX_CELL = 128 * 1024        # the csv module's own limit; Design Studio cells are far smaller
+
+
 def read(path):
-    with open(path, encoding='utf-8-sig', newline='') as handle:
-        return parse(handle.read())
+    """The flow at ``path``; a file that cannot be read is a Flow whose problems say why."""
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read(MAX_FILE + 1)
+    except OSError as error:
+        return _unreadable('cannot be read ({})'.format(error.strerror or type(error).__name__))
+    if len(data) > MAX_FILE:
+        return _unreadable('is over {} MiB: not a Design Studio flow'.format(MAX_FILE // (1024 * 1024)))
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError as error:
+        line = data.count(b'\n', 0, error.start) + 1
+        return _unreadable('is not UTF-8 (byte 0x{:02x} on line {}, likely saved by Excel as Windows-1252): '
+                           "save it as UTF-8, in Excel with Save As > 'CSV UTF-8 (Comma delimited)'".format(
+                               data[error.start], line))
+    return parse(text)
+
+
+def _unreadable(why):
+    return Flow((), {}, [Problem('error', None, 'file', 'the file ' + why)])
 
 
 def parse(text):
-    rows = list(csv.reader(io.StringIO(text.lstrip('\ufeff'))))
+    reader = csv.reader(io.StringIO(text.lstrip('\ufeff')))
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as error:
+        cause = ('a cell is over {} KiB'.format(MAX_CELL // 1024) if 'field larger' in str(error)
+                 else 'the CSV is malformed ({})'.format(str(error)[:80]))
+        return Flow((), {}, [Problem('error', None, 'file', 'line {}: {}; nothing after it was read'.format(
+            reader.line_num, cause))])
     problems = []
     if not rows:
         return Flow((), {}, [Problem('error', None, 'header', 'the file is empty')])
@@ -185,9 +216,13 @@ def label_key(label):
     return shown_label(label).lower()
 
 
-def lenient_json(text):
-    """JSON as the platform reads it: raw newlines and tabs inside strings are accepted."""
-    return json.loads(text, strict=False)
+def lenient_json(text, **options):
+    """JSON as the platform reads it: raw newlines and tabs inside strings are accepted.
+    ValueError for anything unreadable, nesting too deep for the parser included."""
+    try:
+        return json.loads(text, strict=False, **options)
+    except RecursionError:
+        raise ValueError('nested too deeply to read')
 
 
 def references(text):

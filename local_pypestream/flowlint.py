@@ -133,7 +133,7 @@ class _Checker(object):
         repeated = []
         try:
             data = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, repeated))
-        except ValueError:
+        except (ValueError, RecursionError):
             try:
                 data = flowfile.lenient_json(text)
             except ValueError as problem:

@@ -5,6 +5,7 @@ import json
 import re
 
 from . import flowfile
+from .text import printable
 from .runtime import run_node
 
 MAX_STEPS = 500
@@ -13,6 +14,8 @@ UNSET = 'None'  # how the platform hands an unset global to a node or a message
 _PERSONAL_NAME = re.compile(r'NAME|EMAIL|PHONE|DOB|BIRTH|CITY|ADDR|POSTAL|ZIP|STREET')
 _EMAIL = re.compile(r'[^\s@]+@[^\s@]+')
 _PHONE = re.compile(r'^\+?[\d\s().-]{7,}$')
+# A Parameter Input value that is one reference and nothing else, as the nodes read it.
+WHOLE_REFERENCE = re.compile(r'^\s*\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\s*$')
 
 
 class Run(object):
@@ -82,25 +85,34 @@ class Run(object):
         return payload
 
     def _interpolate(self, value):
+        """References substituted, one level. A result that is itself a whole ``"{VAR}"`` came from a
+        global's value (a user who typed ``{CRM_TOKEN}``): the node would read it as a reference a
+        second time, so it is handed over unset (the nodes treat a ``{...}`` value as missing anyway)."""
         if isinstance(value, str):
-            return self.text(value)
+            text = self.text(value)
+            return UNSET if text != value and WHOLE_REFERENCE.match(text) else text
         if isinstance(value, dict):
             return {key: self._interpolate(item) for key, item in value.items()}
         if isinstance(value, list):
             return [self._interpolate(item) for item in value]
         return value
 
-    def text(self, template):
-        return flowfile.REFERENCE.sub(lambda m: self.globals.get(m.group(1), UNSET), template)
+    def text(self, template, shown=str):
+        """``template`` with its references substituted; ``shown`` turns each value into what is printed."""
+        return flowfile.REFERENCE.sub(lambda m: shown(self.globals.get(m.group(1), UNSET)), template)
 
     # --- message nodes -------------------------------------------------------------------------
     def _message(self, node):
         message = self.text(node.cell('Message'))
-        choices = flowfile.options(node)
+        try:
+            choices = flowfile.options(node)
+        except ValueError as problem:
+            return self._end('error', 'node {}: Rich Asset Content: {}'.format(node.number, problem))
         shown = message + ('\n' + ' '.join('[{}]'.format(flowfile.shown_label(c.label)) for c in choices)
                            if choices else '')
         if shown.strip():
-            self._say('bot', shown)
+            # Printed with each global's value escaped whole: only the author's own line breaks stay.
+            self._say('bot', shown, self.text(node.cell('Message'), printable) + shown[len(message):])
         if 'xfer_to_agent' in node.behaviors:
             return self._end('transfer')
         if not (node.answer_required or choices):
@@ -127,9 +139,10 @@ class Run(object):
             self.globals[name] = answer
 
     # --- the record ------------------------------------------------------------------------------
-    def _say(self, who, text):
+    def _say(self, who, text, printed=None):
+        """Record ``text`` as it happened; echo ``printed`` (the bot's lines) or ``text`` escaped whole."""
         self.transcript.append({'who': who, 'text': text})
-        self.echo(who, text)
+        self.echo(who, printed if printed is not None else printable(text))
 
     def _end(self, how, error=None):
         self.ended, self.error = how, error
