@@ -2,8 +2,9 @@
 """What every Braze node shares: ``execute`` as the platform calls it, and the result conventions.
 
 A node subclasses ``BrazeNode`` and writes ``run(call, payload, context)``: build the request from
-the Parameter Input, ``call.send`` it, and turn the answer into the dict the flow sees. ``execute``
-does the rest, the same way for every node:
+the Parameter Input, ``call.send`` it, and turn the answer into the dict the flow sees (a node that
+calls no endpoint writes ``serve(say, payload, context)`` instead). ``execute`` does the rest, the
+same way for every node:
 - settings from ``app.PARAMS[context['env']]`` (braze_settings), one deadline for the whole call;
 - ``success`` first and only strings in the result, the API key masked in every value;
 - never raises: bad settings are ``config``, unusable input ``invalid_input``, a bug ``internal``.
@@ -28,6 +29,14 @@ class BrazeNode(object):
         self._clock, self._sleep, self._rand, self._wall = clock, sleep, rand, wall
         self._transport = transport
 
+    def serve(self, say, payload, context):
+        """The node's work, after the input is read: a call to Braze with this environment's settings."""
+        settings = braze_settings.load(app, context)
+        say.hide_key(settings.api_key)
+        call = Call(settings, Deadline(settings.deadline, self._clock, self._sleep), say, self._rand,
+                    self._wall, self._transport or wire.adapter(settings))
+        return self.run(call, payload, context)
+
     def run(self, call, payload, context):
         raise NotImplementedError
 
@@ -43,11 +52,7 @@ class BrazeNode(object):
             payload = payload_dict(payload)
             context = context if isinstance(context, dict) else {}
             blanks = self.blanks(payload)
-            settings = braze_settings.load(app, context)
-            say.hide_key(settings.api_key)
-            call = Call(settings, Deadline(settings.deadline, self._clock, self._sleep), say, self._rand,
-                        self._wall, self._transport or wire.adapter(settings))
-            result = self.run(call, payload, context)
+            result = self.serve(say, payload, context)
         except braze_settings.SettingsError as problem:
             result = failure(say, 'config', 'configuration problem: {}'.format(problem))
         except UnusableInput as problem:

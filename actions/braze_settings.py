@@ -66,8 +66,9 @@ _CHECKED = {}
 _CHECKED_MAX = 32
 
 
-def load(app_module, context):
-    """``app.PARAMS[context['env']]`` -> ``Settings``, or ``SettingsError``."""
+def load(app_module, context, kind=None):
+    """``app.PARAMS[context['env']]`` -> ``Settings`` (or another ``kind``: LinkSettings), or ``SettingsError``."""
+    kind = kind or Settings
     env = context.get('env') if isinstance(context, dict) else None
     if not isinstance(env, str) or not env.strip():
         raise SettingsError("context['env'] is missing: expected 'sandbox' or 'live'")
@@ -76,15 +77,44 @@ def load(app_module, context):
         raise SettingsError('app.PARAMS is missing or is not a dict')
     env = env.strip().lower()
     block = environment_block(params_by_env, env)
-    key = (env, _frozen(block))
-    settings = _CHECKED.get(key) if key[1] is not None else None
+    key = (kind, env, _frozen(block))
+    settings = _CHECKED.get(key) if key[2] is not None else None
     if settings is None:
-        settings = Settings(block)
-        if key[1] is not None:
+        settings = kind(block)
+        if key[2] is not None:
             if len(_CHECKED) >= _CHECKED_MAX:
                 _CHECKED.clear()
             _CHECKED[key] = settings
     return settings
+
+
+class LinkSettings(object):
+    """What BrazeVerifyLink needs, and nothing else (it calls no Braze endpoint: no URL, no key).
+
+    ``braze_link_secrets``: ``{"kid": "secret", ...}`` (or its JSON text), several at once while a
+    secret is rotated; ``braze_link_max_age``: how far ahead a link's expiry may lie, in seconds."""
+    MIN_SECRET = 32        # characters: an HMAC-SHA256 key this long cannot be guessed
+    MAX_AGE = (float, 30 * 24 * 3600.0, 60.0, 366 * 24 * 3600.0)
+
+    def __init__(self, params):
+        self.max_age = _number(params, 'braze_link_max_age', *self.MAX_AGE)
+        self.secrets = _secrets(params.get('braze_link_secrets'), self.MIN_SECRET)
+
+
+def _secrets(value, shortest):
+    if isinstance(value, str):
+        parsed = conventions.parse_json_object(value)
+        if parsed is None and not conventions.is_missing(value):
+            raise SettingsError('braze_link_secrets is text but not a JSON object: write {"kid": "secret"}')
+        value = parsed
+    if conventions.is_missing(value) or value == {}:
+        raise SettingsError('braze_link_secrets is not set: BrazeVerifyLink needs {"kid": "secret"}')
+    if not isinstance(value, dict) or not all(isinstance(k, str) and k and isinstance(v, str)
+                                              for k, v in value.items()):
+        raise SettingsError('braze_link_secrets must map key ids to secrets, e.g. {"2026-11": "<secret>"}')
+    if any(len(secret) < shortest for secret in value.values()):
+        raise SettingsError('braze_link_secrets: every secret must be at least {} characters'.format(shortest))
+    return dict(value)
 
 
 def environment_block(params_by_env, env):

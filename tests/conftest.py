@@ -7,7 +7,7 @@ import pytest
 import responses
 
 import local_braze
-from support import API_KEY, URL, FakeClock, Logs, app, assert_no_key
+from support import API_KEY, LINK_SECRETS, URL, FakeClock, Logs, app, assert_no_key
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def braze(wall, monkeypatch, request):
     options.setdefault('api_key', API_KEY)
     with local_braze.running(**options) as emulator:
         block = {'braze_url': emulator.url, 'braze_api_key': emulator.api_key, 'braze_deadline': '2',
-                 'braze_read_timeout': '1'}
+                 'braze_read_timeout': '1', 'braze_link_secrets': dict(LINK_SECRETS)}
         monkeypatch.setattr(app, 'PARAMS', {'sandbox': block})
         emulator.block = block
         yield emulator

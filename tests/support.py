@@ -20,7 +20,10 @@ BrazeUserLookup = load_node('BrazeUserLookup')
 BrazeUserIdentify = load_node('BrazeUserIdentify')
 BrazeCanvasTrigger = load_node('BrazeCanvasTrigger')
 BrazeCampaignTrigger = load_node('BrazeCampaignTrigger')
-NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger)
+BrazeVerifyLink = load_node('BrazeVerifyLink')
+NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger, BrazeVerifyLink)
+# Made-up link secrets for tests (BrazeVerifyLink), 32 characters and more.
+LINK_SECRETS = {'2026-11': 'test-link-secret-0123456789abcdef', 'old': 'older-test-link-secret-fedcba987654'}
 REASONS = load_module('actions.braze_answers').REASONS
 
 

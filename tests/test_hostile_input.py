@@ -109,7 +109,7 @@ fan_out = st.integers(min_value=100, max_value=6000).map(lambda n: {
 node_payloads = st.one_of(payloads, fan_out, st.fixed_dictionaries({}, optional={
     'globals': trees, 'canvas': trees, 'canvas_id': trees, 'campaign_id': trees, 'broadcast': trees,
     'entry_properties': trees, 'trigger_properties': trees, 'recipients': trees, 'send_to_existing_only': trees,
-    'external_id': trees, 'user_alias': trees, 'email': trees, 'phone': trees}))
+    'external_id': trees, 'user_alias': trees, 'email': trees, 'phone': trees, 'url': trees}))
 
 
 def test_every_node_answers_any_input_in_time(braze, capsys):

@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+"""BrazeVerifyLink: a link a Braze message signed verifies; every tampered, partial, expired, far-future
+or oversized one does not, and nothing a link holds (uid, signature, URL, kid) or a secret is logged."""
+import json
+from urllib.parse import quote_plus
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from support import LINK_SECRETS, BrazeVerifyLink, app, load_module
+
+links = load_module('actions.braze_links')
+NOW = 1796000000                       # the node's wall clock in these tests (2026-12)
+KID, SECRET = '2026-11', LINK_SECRETS['2026-11']
+UID = 'C-1001 Ada+Lovelace/ü'          # a space, a plus, a slash and a non-ASCII letter survive escaping
+PAGE = 'https://shop.example.com/offers'
+
+
+@pytest.fixture(autouse=True)
+def link_params(monkeypatch):
+    block = {'braze_link_secrets': dict(LINK_SECRETS)}
+    monkeypatch.setattr(app, 'PARAMS', {'sandbox': block})
+    return block
+
+
+def fields(uid=UID, exp=NOW + 3600, kid=KID, cohort='gold', secret=SECRET, sig=None):
+    found = {'bz_uid': uid, 'bz_exp': str(exp), 'bz_kid': kid, 'bz_cohort': cohort}
+    found['bz_sig'] = sig if sig is not None else links.sign(uid, exp, secret, cohort)
+    return found
+
+
+def url_of(found, base=PAGE, order=None):
+    """The URL as the recipe writes it: each value through url_param_escape (space as +, & and + escaped)."""
+    names = order or list(found)
+    return base + '?' + '&'.join('{}={}'.format(name, quote_plus(found[name])) for name in names)
+
+
+def verify(url=None, passthrough=None, payload=None, now=NOW):
+    lines = []
+    user_data = {}
+    if url is not None:
+        user_data['last_viewed_url'] = url
+    if passthrough is not None:
+        user_data['passthrough'] = passthrough
+    result = BrazeVerifyLink(wall=lambda: float(now)).execute(
+        lines.append, payload or {}, {'env': 'sandbox', 'chat_id': 'c', 'user_data': user_data})
+    return result, lines
+
+
+def assert_nothing_of_the_link_logged(lines, found):
+    text = '\n'.join(lines)
+    for value in (found.get('bz_uid'), found.get('bz_sig'), found.get('bz_kid') if found.get('bz_kid') != KID else None,
+                  quote_plus(found.get('bz_uid') or '') or None, SECRET, LINK_SECRETS['old'], 'shop.example.com'):
+        if value:
+            assert value not in text, (value, text)
+    assert len(lines) == 1
+
+
+def test_the_hmac_is_the_one_braze_liquid_documents():
+    # Braze's advanced-filters page: {{'hey' | hmac_sha256_hex: 'secret_key'}} gives this.
+    assert links.hmac_sha256_hex(b'hey', 'secret_key') == \
+        '8df897f8da3d7992fe57c8dbc6f27578cfbf2dcc4d0fbb4000b8c924841d508e'
+    assert links.message('C-1 ü', 1796003600, 'gold') == 'v1|C-1 ü|1796003600|gold'.encode('utf-8')
+    assert links.message('C-1', 1796003600) == b'v1|C-1|1796003600|'  # no cohort: empty, bar kept
+    assert links.sign('C-1', 1796003600, 'secret_key', 'gold') == links.hmac_sha256_hex(
+        b'v1|C-1|1796003600|gold', 'secret_key')
+
+
+def test_a_signed_link_verifies_and_hands_the_customer_to_the_flow():
+    found = fields()
+    result, lines = verify(url_of(found))
+    assert result == {'success': 'verified', 'BRAZE_LINK_EXTERNAL_ID': UID, 'BRAZE_LINK_COHORT': 'gold'}
+    assert lines == ['BrazeVerifyLink: verified source=url: signature and expiry good']
+    assert_nothing_of_the_link_logged(lines, found)
+
+
+def test_field_order_an_absent_cohort_and_the_older_secret_all_verify():
+    found = fields(cohort='', kid='old', secret=LINK_SECRETS['old'])
+    del found['bz_cohort']
+    result, _ = verify(url_of(found, order=['bz_sig', 'bz_kid', 'bz_exp', 'bz_uid']))
+    assert result == {'success': 'verified', 'BRAZE_LINK_EXTERNAL_ID': UID, 'BRAZE_LINK_COHORT': ''}
+
+
+def test_the_parameter_input_url_wins_over_the_page_and_may_be_a_global():
+    good = url_of(fields())
+    result, _ = verify(url='https://other.example/', payload={'url': '{PAGE_URL}', 'PAGE_URL': good})
+    assert result['success'] == 'verified'
+
+
+def test_passthrough_is_read_when_the_page_url_holds_no_link_field():
+    result, lines = verify(url=PAGE + '?utm_source=braze', passthrough=json.dumps(fields()))
+    assert result['success'] == 'verified' and 'source=passthrough' in lines[0]
+    result, _ = verify(url=None, passthrough=fields())  # a dict, as some chats hand it over
+    assert result['success'] == 'verified'
+
+
+def test_the_first_source_with_a_link_field_is_judged_alone():
+    broken = dict(fields(), bz_sig='0' * 64)
+    result, lines = verify(url=url_of(broken), passthrough=json.dumps(fields()))
+    assert result['success'] == 'invalid' and 'source=url' in lines[0]
+
+
+@pytest.mark.parametrize('passthrough', ['', 'not json', '[1, 2]', '"text"', '{"utm": "x"}', '[' * 50000])
+def test_passthrough_that_is_not_a_json_object_with_link_fields_is_missing(passthrough):
+    result, lines = verify(url=PAGE, passthrough=passthrough)
+    assert result == {'success': 'missing', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': ''}
+    assert lines == ['BrazeVerifyLink: missing source=-: no bz_ field in the page URL or the passthrough']
+
+
+def test_an_expired_link_is_expired_after_the_grace_and_verified_within_it():
+    found = fields(exp=NOW - 60)
+    assert verify(url_of(found))[0]['success'] == 'verified'  # within a minute of clock difference
+    result, lines = verify(url_of(found), now=NOW + 1)
+    assert result == {'success': 'expired', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': ''}
+    assert_nothing_of_the_link_logged(lines, found)
+
+
+def test_a_link_from_the_far_future_is_invalid():
+    max_age = 30 * 24 * 3600
+    assert verify(url_of(fields(exp=NOW + max_age + 60)))[0]['success'] == 'verified'
+    result, lines = verify(url_of(fields(exp=NOW + max_age + 61)))
+    assert result['success'] == 'invalid' and 'further ahead' in lines[0]
+
+
+def test_braze_link_max_age_is_read_from_the_settings(link_params):
+    link_params['braze_link_max_age'] = '3600'
+    assert verify(url_of(fields(exp=NOW + 3660)))[0]['success'] == 'verified'
+    assert verify(url_of(fields(exp=NOW + 3661)))[0]['success'] == 'invalid'
+
+
+def tampered():
+    good = fields()
+    cases = {
+        'uid': dict(good, bz_uid='C-1002 Ada+Lovelace/ü'),
+        'cohort': dict(good, bz_cohort='platinum'),
+        'expiry': dict(good, bz_exp=str(NOW + 7200)),
+        'wrong kid': dict(good, bz_kid='old'),
+        'unknown kid': dict(good, bz_kid='attacker-chosen-kid'),
+        'truncated signature': dict(good, bz_sig=good['bz_sig'][:63]),
+        'upper-case signature': dict(good, bz_sig=good['bz_sig'].upper()),
+        'non-hex signature': dict(good, bz_sig='g' * 64),
+        'base64 signature': dict(good, bz_sig='jfiX+No9eZL+V8jbxvJ1eM+/LcxND7tAALjJJIQdUI4='),
+        'signed with another secret': fields(secret='z' * 40),
+        'expiry with a sign': dict(good, bz_exp='+' + good['bz_exp']),
+        'expiry in milliseconds': fields(exp=(NOW + 3600) * 1000),
+        'empty uid': fields(uid=''),
+        'uid with a bar': fields(uid='a|b'),
+        'cohort with a bar': fields(cohort='a|b'),
+        'cohort too long': fields(cohort='c' * 256),
+        'uid too long': fields(uid='u' * 988),
+    }
+    partial = dict(good)
+    del partial['bz_sig']
+    cases['partial'] = partial
+    return cases
+
+
+@pytest.mark.parametrize('case', sorted(tampered()))
+def test_every_tampered_or_malformed_link_is_invalid_and_logs_nothing_of_it(case):
+    found = tampered()[case]
+    for now in (NOW, NOW + 10 ** 8):  # a forged link is invalid even once its expiry has passed
+        result, lines = verify(url_of(found), now=now)
+        assert result == {'success': 'invalid', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': ''}, case
+        assert_nothing_of_the_link_logged(lines, found)
+
+
+@pytest.mark.parametrize('query', [
+    'bz_uid=a&bz_uid=b&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64,           # a field given twice
+    'bz_uid=%FF&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64,                 # not UTF-8 once decoded
+    'bz_uid=a&bz_exp=1&bz_kid=k&bz_sig={}&bz_evil=1'.format('a' * 64),  # a field that is not ours
+    'bz_uid=a',                                                        # partial
+])
+def test_malformed_queries_are_invalid(query):
+    result, lines = verify(PAGE + '?' + query)
+    assert result['success'] == 'invalid'
+    assert 'bz_evil' not in lines[0] and '%FF' not in lines[0]
+
+
+def test_a_field_twice_in_passthrough_json_is_invalid():
+    text = json.dumps(fields())[:-1] + ', "bz_uid": "someone-else"}'
+    assert verify(url=PAGE, passthrough=text)[0]['success'] == 'invalid'
+
+
+def test_a_huge_url_or_passthrough_is_invalid():
+    found = fields()
+    assert verify(url_of(found, base=PAGE + '/' + 'p' * 9000))[0]['success'] == 'invalid'
+    padded = dict(found, padding='x' * (64 * 1024))
+    assert verify(url=PAGE, passthrough=json.dumps(padded))[0]['success'] == 'invalid'
+
+
+@pytest.mark.parametrize('secrets, words', [
+    (None, 'not set'), ({}, 'not set'), ('not json', 'not a JSON object'), ('[1]', 'not a JSON object'), ({'k': 'short'}, 'at least 32'),
+    ({'k': 'x' * 40, 'j': 'y' * 31}, 'at least 32'), (['x' * 40], 'map key ids'), ({'k': 5}, 'map key ids'),
+    ('{ BRAZE LINK SECRETS }', 'not set')])
+def test_bad_secrets_are_a_config_error_naming_the_setting_never_a_secret(link_params, secrets, words):
+    link_params['braze_link_secrets'] = secrets
+    result, lines = verify(url_of(fields()))
+    assert result == {'success': 'error', 'BRAZE_ERROR': 'config', 'BRAZE_LINK_EXTERNAL_ID': '',
+                      'BRAZE_LINK_COHORT': ''}
+    assert words in lines[-1] and 'braze_link_secrets' in lines[-1] and 'y' * 31 not in lines[-1]
+
+
+def test_secrets_may_be_json_text_as_from_an_environment_variable(link_params):
+    link_params['braze_link_secrets'] = json.dumps(LINK_SECRETS)
+    assert verify(url_of(fields()))[0]['success'] == 'verified'
+
+
+@pytest.mark.parametrize('url', [5, ['x'], {'a': 1}])
+def test_a_url_that_is_not_text_is_invalid_input(url):
+    result, lines = verify(payload={'url': url})
+    assert result['success'] == 'error' and result['BRAZE_ERROR'] == 'invalid_input'
+
+
+def test_no_braze_url_or_key_is_needed():
+    assert 'braze_url' not in app.PARAMS['sandbox'] and verify(url_of(fields()))[0]['success'] == 'verified'
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(url=st.one_of(st.none(), st.text(max_size=300), st.builds(
+    lambda q: PAGE + '?' + q, st.text(alphabet='bz_uidexpksgcohrt=&%+ab0123456789FZ|', max_size=200))),
+       passthrough=st.one_of(st.none(), st.text(max_size=200), st.dictionaries(
+           st.sampled_from(links.FIELDS + ('bz_x', 'other')), st.one_of(st.text(max_size=20), st.integers()))))
+def test_any_link_gets_one_of_the_outcomes_and_one_log_line(url, passthrough):
+    result, lines = verify(url, passthrough)
+    assert result['success'] in ('invalid', 'missing', 'expired', 'verified')
+    assert list(result) == ['success', 'BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT'] and len(lines) == 1
+    if result['success'] != 'verified':
+        assert result['BRAZE_LINK_EXTERNAL_ID'] == '' and result['BRAZE_LINK_COHORT'] == ''
