@@ -4,12 +4,22 @@
 
 When the environment's PARAMS block has no braze_url (no BRAZE_URL / BRAZE_<ENV>_URL set), an
 embedded local_braze serves the nodes, and the profiles it holds are printed at the end.
-``LOCAL_BRAZE_FAULTS`` (e.g. ``503x20``, comma-separated) queues faults in it, to rehearse an outage.
+``LOCAL_BRAZE_FAULTS`` (e.g. ``503x20``, comma-separated) queues faults in it, to rehearse an outage;
+``LOCAL_BRAZE_SEED`` names a JSON file holding a /users/track body applied to it first (customers a
+demo flow looks up: examples/flows/demo_profiles.json).
 The embedded block also names a demo Canvas and campaign (``DEMO_NAMES``) unless it names its own.
+A block without ``braze_link_secrets`` gets a made-up development secret (``DEV_LINK_SECRETS``), so
+``python -m local_pypestream link`` and a flow with BrazeVerifyLink work with no set-up.
+
+``python -m local_pypestream link --uid ID`` prints a link signed the way the README's Liquid recipe
+signs one, from the environment's settings.
 """
 import contextlib
 import json
 import os
+import sys
+import time
+from urllib.parse import quote_plus, urlsplit, urlunsplit
 
 from local_pypestream.solution import load_module
 
@@ -17,6 +27,9 @@ from local_pypestream.solution import load_module
 # Canvas and campaign names the embedded emulator's block knows, for the examples.
 DEMO_NAMES = {'braze_canvases': {'welcome_back': 'local-canvas-welcome-back'},
               'braze_campaigns': {'chat_follow_up': 'local-campaign-chat-follow-up'}}
+# Not a secret: a made-up signing secret for local development only, never for a real workspace.
+DEV_LINK_SECRETS = {'local-dev': 'local-development-link-secret-not-for-production'}
+DEFAULT_PAGE = 'https://www.example.com/chat'
 
 
 class _Real(object):
@@ -40,11 +53,16 @@ class _Embedded(object):
 @contextlib.contextmanager
 def start(app, env):
     block = _block(app, env)
+    if block is not None:
+        _dev_link_secrets(block)
     if block is None or block.get('braze_url'):
         yield _Real()
         return
     import local_braze  # development package, needed only when no real Braze is configured
     with local_braze.running() as braze:
+        seed = os.environ.get('LOCAL_BRAZE_SEED')
+        if seed:
+            _seed(braze, seed)
         for spec in filter(None, os.environ.get('LOCAL_BRAZE_FAULTS', '').split(',')):
             braze.faults.parse(spec)
         block.update(braze_url=braze.url, braze_api_key=braze.api_key)
@@ -64,3 +82,69 @@ def _block(app, env):
         return settings.environment_block(app.PARAMS, env)
     except settings.SettingsError:
         return app.PARAMS.setdefault(env, {})
+
+
+def _seed(braze, path):
+    """Apply a /users/track body to the emulator, as Braze would take it (its answer is checked)."""
+    with open(path, encoding='utf-8') as handle:
+        body = handle.read().encode('utf-8')
+    status, answer, _, _ = braze.answer('/users/track', braze.api_key, 'application/json', body)
+    if status != 201 or answer.get('errors'):
+        raise ValueError('LOCAL_BRAZE_SEED {} was refused: {}'.format(path, json.dumps(answer)[:200]))
+
+
+def _dev_link_secrets(block):
+    if not block.get('braze_link_secrets'):
+        block['braze_link_secrets'] = dict(DEV_LINK_SECRETS)
+
+
+# --- python -m local_pypestream link ----------------------------------------------------------------
+
+def _link_arguments(parser):
+    parser.add_argument('--uid', required=True, help="the customer's Braze external_id")
+    parser.add_argument('--cohort', default='', help='an optional cohort the link carries (signed too)')
+    parser.add_argument('--ttl', type=int, default=3600, help='seconds until the link expires (default 3600)')
+    parser.add_argument('--kid', help='which secret of braze_link_secrets signs it (default: the first)')
+    parser.add_argument('--base', default=DEFAULT_PAGE, help='the page that hosts the chat')
+
+
+def _link(args, app):
+    """Print a signed link for the environment's settings; exit 2 with the reason when it cannot."""
+    settings_module = load_module('actions.braze_settings')
+    links = load_module('actions.braze_links')
+    block = _block(app, args.env)
+    if block is None:
+        print('link: app.PARAMS is missing', file=sys.stderr)
+        return 2
+    _dev_link_secrets(block)
+    try:
+        settings = settings_module.load(app, {'env': args.env}, settings_module.LinkSettings)
+    except settings_module.SettingsError as problem:
+        print('link: {}'.format(problem), file=sys.stderr)
+        return 2
+    kid = args.kid if args.kid is not None else next(iter(settings.secrets))
+    problem = ('--kid names no secret of braze_link_secrets' if kid not in settings.secrets else
+               '--ttl must be 1 to braze_link_max_age ({:.0f}) seconds'.format(settings.max_age)
+               if not 0 < args.ttl <= settings.max_age else
+               '--uid and --cohort must not hold |' if '|' in args.uid + args.cohort else
+               '--uid must be 1 to 987 bytes' if not 0 < len(args.uid.encode('utf-8')) <= 987 else
+               '--cohort must be at most 255 characters' if len(args.cohort) > 255 else None)
+    if problem:
+        print('link: ' + problem, file=sys.stderr)
+        return 2
+    expires = int(time.time()) + args.ttl
+    fields = [('bz_uid', args.uid), ('bz_exp', str(expires)), ('bz_kid', kid)]
+    fields += [('bz_cohort', args.cohort)] if args.cohort else []
+    fields.append(('bz_sig', links.sign(args.uid, expires, settings.secrets[kid], args.cohort)))
+    print(with_query(args.base, fields))
+    return 0
+
+
+def with_query(base, fields):
+    """``base`` with ``fields`` added to its query, each value escaped as url_param_escape does."""
+    parts = urlsplit(base)
+    added = '&'.join('{}={}'.format(name, quote_plus(value)) for name, value in fields)
+    return urlunsplit(parts._replace(query='{}&{}'.format(parts.query, added) if parts.query else added))
+
+
+COMMANDS = {'link': (_link_arguments, _link)}

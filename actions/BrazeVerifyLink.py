@@ -8,8 +8,10 @@ The link fields (bz_uid, bz_exp, bz_kid, bz_cohort, bz_sig) and the Liquid that 
 "Signed links". Settings: braze_link_secrets ({"kid": "secret of 32+ characters"}), braze_link_max_age.
 
 Returns success = verified | expired | invalid | missing | error (BRAZE_ERROR config or invalid_input),
-BRAZE_LINK_EXTERNAL_ID and BRAZE_LINK_COHORT (both "" unless verified). A verified link identifies the
-link, not the person holding it: ask for more before showing anything sensitive.
+BRAZE_LINK_EXTERNAL_ID and BRAZE_LINK_COHORT (both "" unless verified), and BRAZE_LINK_ROUTE: the
+cohort of a verified link (``verified`` when it carries none), else the outcome, for a flow that
+routes by cohort in one step. A verified link identifies the link, not the person holding it: ask
+for more before showing anything sensitive.
 """
 from .. import app
 from . import braze_links as links
@@ -18,13 +20,13 @@ from .braze_input import UnusableInput
 from .braze_node import BrazeNode
 from .braze_variables import MISSING, Budget, Variables
 
-GLOBALS = ('BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT')
+GLOBALS = ('BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT', 'BRAZE_LINK_ROUTE')
 
 
 class BrazeVerifyLink(BrazeNode):
 
     def blanks(self, payload):
-        return list(GLOBALS)
+        return list(GLOBALS)  # BRAZE_LINK_ROUTE included: "" with BRAZE_ERROR (route on success for errors)
 
     def serve(self, say, payload, context):
         settings = braze_settings.load(app, context, braze_settings.LinkSettings)
@@ -40,4 +42,5 @@ class BrazeVerifyLink(BrazeNode):
                               int(self._wall()))
         say.hide_personal([verdict.uid, verdict.cohort])
         say.outcome('{} source={}'.format(verdict.outcome, verdict.source or '-'), verdict.why)
-        return {'success': verdict.outcome, 'BRAZE_LINK_EXTERNAL_ID': verdict.uid, 'BRAZE_LINK_COHORT': verdict.cohort}
+        return {'success': verdict.outcome, 'BRAZE_LINK_EXTERNAL_ID': verdict.uid, 'BRAZE_LINK_COHORT': verdict.cohort,
+                'BRAZE_LINK_ROUTE': verdict.cohort or verdict.outcome}

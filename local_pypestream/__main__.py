@@ -18,7 +18,7 @@ import sys
 from . import flowfile, flowlint, flowrun
 from .text import printable, printable_lines
 from .runtime import make_context, run_node
-from .services import started
+from .services import solution_commands, started
 from .solution import load_solution
 
 
@@ -28,19 +28,28 @@ def main(argv=None):
     run = commands.add_parser('run', help='call nodes with Parameter Input files, one after another')
     run.add_argument('pairs', nargs='+', metavar='NODE PAYLOAD', help='node class name, then its JSON file')
     _common(run)
+    _page(run)
     flow = commands.add_parser('flow', help='walk a flow CSV from node 1')
     flow.add_argument('csv', help='the flow, as exported from Design Studio')
     flow.add_argument('--turns', help='JSON array of the user\'s answers, in order (default: ask on the keyboard)')
     flow.add_argument('--max-steps', type=int, default=flowrun.MAX_STEPS, help='nodes walked before giving up')
     flow.add_argument('--json', action='store_true', help='print one JSON object instead of the transcript')
     _common(flow)
+    _page(flow)
     lint = commands.add_parser('lint', help="check a flow CSV against Pypestream's compile rules")
     lint.add_argument('csv')
     lint.add_argument('--actions', default=flowlint.ACTIONS, help="the folder of the flow's action nodes "
                                                                    "(default: this solution's actions/)")
+    extra = solution_commands()
+    for name, (add_arguments, _) in sorted(extra.items()):
+        command = commands.add_parser(name, help="the solution's own development command (local_services)")
+        add_arguments(command)
+        _common(command)
     args = parser.parse_args(argv)
     if args.command == 'run' and len(args.pairs) % 2:
         parser.error('run takes NODE PAYLOAD pairs')
+    if args.command in extra:
+        return extra[args.command][1](args, load_solution().app)
     return {'run': _run, 'flow': _flow, 'lint': _lint}[args.command](args)
 
 
@@ -49,10 +58,15 @@ def _common(command):
     command.add_argument('--context', help='JSON file merged into the context (user_data is merged too)')
 
 
+def _page(command):
+    command.add_argument('--url', help='the page the chat opens on (user_data.last_viewed_url), e.g. a signed link')
+    command.add_argument('--passthrough', help="JSON text the page hands the chat (user_data.passthrough)")
+
+
 def _run(args):
     pairs = list(zip(args.pairs[::2], args.pairs[1::2]))
     payloads = [read_json(path) for _, path in pairs]
-    context = make_context(args.env, read_json(args.context) if args.context else None)
+    context = _context(args)
     app = load_solution().app
     failed = False
     with started(app, args.env) as services:
@@ -80,7 +94,7 @@ def _flow(args):
             print(printable(_describe(problem)), file=sys.stderr)
         return 1
     turns = iter(read_json(args.turns)) if args.turns else _keyboard()
-    context = make_context(args.env, read_json(args.context) if args.context else None)
+    context = _context(args)
     app = load_solution().app
     with started(app, args.env) as services:
         if services.banner and not args.json:
@@ -110,6 +124,16 @@ def _lint(args):
     errors = sum(1 for p in problems if p.level == 'error')
     print('{} error(s), {} warning(s)'.format(errors, len(problems) - errors))
     return 1 if errors else 0
+
+
+def _context(args):
+    """The chat's context: --context merged in, then the page as the web chat sets it."""
+    context = make_context(args.env, read_json(args.context) if args.context else None)
+    if args.url is not None:
+        context['user_data']['last_viewed_url'] = args.url
+    if args.passthrough is not None:
+        context['user_data']['passthrough'] = args.passthrough
+    return context
 
 
 def _describe(problem):

@@ -8,7 +8,7 @@ inside Parameter Input strings, an action without an error route) and is worth a
 import json
 import os
 
-from . import flowfile
+from . import builtins, flowfile
 
 ACTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'actions')
 
@@ -104,7 +104,7 @@ class _Checker(object):
         command = node.cell('Command')
         if not command:
             self.error('Command', 'an action node needs the name of its class')
-        elif not _class_exists(self.actions, command):
+        elif not builtins.is_builtin(command) and not _class_exists(self.actions, command):
             self.error('Command', 'no class {0} in actions/{0}.py'.format(command))
         decision = node.cell('Decision Variable')
         if not decision:

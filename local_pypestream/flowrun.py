@@ -4,14 +4,15 @@ message nodes talk, answers come from a list of turns (or the keyboard)."""
 import json
 import re
 
-from . import flowfile
+from . import builtins, flowfile
 from .text import printable
 from .runtime import run_node
 
 MAX_STEPS = 500
 ERROR_HANDLER, GENERIC_ERROR = -500, 99990
 UNSET = 'None'  # how the platform hands an unset global to a node or a message
-_PERSONAL_NAME = re.compile(r'NAME|EMAIL|PHONE|DOB|BIRTH|CITY|ADDR|POSTAL|ZIP|STREET')
+_PERSONAL_NAME = re.compile(r'NAME|EMAIL|PHONE|DOB|BIRTH|CITY|ADDR|POSTAL|ZIP|STREET|EXTERNAL_ID|PASSTHROUGH')
+_QUERY = re.compile(r'\?[^#\s]*')  # a page URL's query may carry an identifier (a signed link does)
 _EMAIL = re.compile(r'[^\s@]+@[^\s@]+')
 _PHONE = re.compile(r'^\+?[\d\s().-]{7,}$')
 # A Parameter Input value that is one reference and nothing else, as the nodes read it.
@@ -51,8 +52,11 @@ class Run(object):
     def _action(self, node):
         try:
             payload = self._parameter_input(node)
-            result = run_node(node.cell('Command'), payload, dict(self.context),
-                              lambda line: self._say('log', line))
+            command = node.cell('Command')
+            if builtins.is_builtin(command):
+                result = builtins.run(command, payload, self.context)
+            else:
+                result = run_node(command, payload, dict(self.context), lambda line: self._say('log', line))
             if not isinstance(result, dict):
                 raise TypeError('the node returned {} instead of a dict'.format(type(result).__name__))
         except Exception as error:  # the platform sends any exception to its error handler
@@ -182,6 +186,8 @@ def masked(values):
         text = str(value)
         if text and text != UNSET and _PERSONAL_NAME.search(name):
             text = '<personal>'
+        elif name.endswith('URL'):
+            text = _QUERY.sub('?<query>', text)
         text = '<phone>' if _PHONE.match(text) else _EMAIL.sub('<email>', text)
         shown[name] = text
     return shown

@@ -59,42 +59,42 @@ def run_cli(*args, env=None):
 
 # --- the example flow, through the command line ------------------------------------------------
 
-def test_the_example_flow_lints_clean():
-    done = run_cli('lint', JOURNEY)
+@pytest.mark.parametrize('name', ['braze_journey.csv', 'dynamic_targeting.csv', 'contextual_insight.csv'])
+def test_the_example_flows_lint_clean(name):
+    done = run_cli('lint', os.path.join(FLOWS, name))
     assert done.returncode == 0 and done.stdout.strip() == '0 error(s), 0 warning(s)'
 
 
-def test_the_example_flow_runs_a_new_then_returning_customer():
-    done = run_cli('flow', JOURNEY, '--turns', os.path.join(FLOWS, 'new_then_returning.turns.json'), '--json')
+def test_the_retargeting_flow_records_a_typed_customer_without_reading_anything_back():
+    done = run_cli('flow', JOURNEY, '--turns', os.path.join(FLOWS, 'retargeting.turns.json'), '--json')
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report['ended'] == 'end' and report['error'] is None
-    assert report['path'] == [1, 5, 10, 20, 40, 42, 1013, 112, 50, 60, 70, 80, 1, 5, 10, 20, 30, 50, 60, 75, 666]
-    said = [t['text'] for t in report['transcript'] if t['who'] == 'bot']
-    assert 'Welcome back Ada! This is chat number 2 with us.' in said
+    assert report['path'] == [1, 5, 10, 12, 14, 1013, 112, 50, 60, 70, 80, 666]
     logs = [t['text'] for t in report['transcript'] if t['who'] == 'log']
+    assert not any(line.startswith('BrazeUserLookup') for line in logs)  # a typed number is never looked up
     assert any(line.startswith('BrazeUserIdentify: merged') for line in logs)
-    assert any(line.startswith('BrazeUserIdentify: already') for line in logs)
     assert any(line.startswith('BrazeCanvasTrigger: sent') for line in logs)
-    assert report['globals']['FIRST_NAME'] == '<personal>' and report['globals']['BRAZE_IDENTIFIED'] == 'already'
+    assert report['globals']['FIRST_NAME'] == '<personal>' and report['globals']['BRAZE_IDENTIFIED'] == 'merged'
     assert 'ada@example.com' not in ' '.join(logs).lower()
 
 
-def test_the_example_flow_stores_what_the_conversation_said(monkeypatch):
+def test_the_retargeting_flow_stores_what_the_conversation_said(monkeypatch):
     monkeypatch.setattr(app, 'PARAMS', {'sandbox': {}})
-    turns = json.load(open(os.path.join(FLOWS, 'new_then_returning.turns.json')))
+    turns = json.load(open(os.path.join(FLOWS, 'retargeting.turns.json')))
     with local_services.start(app, 'sandbox') as services:
         run = walk(flowfile.read(JOURNEY), turns)
         [profile] = services.braze.profiles()
         sends = services.braze.sends.list()
+        paths = [path for path, _ in services.braze.requests]
     assert run.ended == 'end'
+    assert '/users/export/ids' in paths  # identify's own look-up only, its answer never shown to the user
     assert profile['external_id'] == 'C-1001' and profile['first_name'] == 'Ada'
     assert profile['email'] == 'ada@example.com'
-    assert {e['name']: e['count'] for e in profile['custom_events']} == {'chat_started': 2, 'chat_completed': 1}
+    assert {e['name']: e['count'] for e in profile['custom_events']} == {'chat_started': 1, 'chat_completed': 1}
     assert profile['user_aliases'] == [{'alias_name': run.globals['CHAT_ID'], 'alias_label': 'pypestream_chat'}]
     assert sends[0]['canvas_id'] == 'local-canvas-welcome-back'
     assert sends[0]['properties'] == {'channel': 'chat', 'first_name': 'Ada'}
-    assert sends[1]['campaign_id'] == 'local-campaign-chat-follow-up' and sends[1]['properties'] == {'offer': 'declined'}
 
 
 def test_a_braze_outage_takes_the_gentle_error_routes():
@@ -102,17 +102,17 @@ def test_a_braze_outage_takes_the_gentle_error_routes():
                    env={'LOCAL_BRAZE_FAULTS': '503x40'})
     report = json.loads(done.stdout)
     assert done.returncode == 0 and report['ended'] == 'end'
-    assert report['path'] == [1, 5, 900, 10, 20, 910, 666]
-    assert report['globals']['BRAZE_ERROR'] == 'unavailable' and report['globals']['FIRST_NAME'] == ''
+    assert report['path'] == [1, 5, 900, 10, 12, 14, 1013, 910, 666]
+    assert report['globals']['BRAZE_ERROR'] == 'unavailable'
 
 
 def test_the_text_output_shows_transcript_path_routes_globals_and_the_profile():
-    done = run_cli('flow', JOURNEY, '--turns', os.path.join(FLOWS, 'new_then_returning.turns.json'))
+    done = run_cli('flow', JOURNEY, '--turns', os.path.join(FLOWS, 'retargeting.turns.json'))
     out = done.stdout
     assert done.returncode == 0
     assert out.startswith('using the embedded Braze emulator')
-    assert 'bot:  Welcome back Ada!' in out and 'user: C-1001' in out
-    assert 'ended: end' in out and 'path: 1 -> 5 -> 10' in out and '20 success=not_found -> 40' in out
+    assert 'bot:  Thanks Ada. And your email address?' in out and 'user: C-1001' in out
+    assert 'ended: end' in out and 'path: 1 -> 5 -> 10' in out and '1013 success=true -> 112' in out
     assert '  FIRST_NAME = <personal>' in out and 'Braze emulator now holds:' in out
 
 
@@ -295,11 +295,11 @@ def test_unreachable_nodes_and_repeated_json_keys_are_warnings():
 
 def test_lint_fails_on_a_broken_copy_of_the_example(tmp_path):
     with open(JOURNEY) as handle:
-        broken = handle.read().replace('true~30|not_found~40', 'true~31|not_found~40').replace(
-            'Welcome back {FIRST_NAME}', 'Welcome back {FIRSTNAME}')
+        broken = handle.read().replace('true~60|error~910', 'true~61|error~910').replace(
+            'Thanks {FIRST_NAME}.', 'Thanks {FIRSTNAME}.')
     path = tmp_path / 'broken.csv'
     path.write_text(broken)
     done = run_cli('lint', str(path))
     assert done.returncode == 1
-    assert 'error: node 20, What Next?: node 31 does not exist' in done.stdout
-    assert 'error: node 30, Message: {FIRSTNAME} is not declared' in done.stdout
+    assert 'error: node 50, What Next?: node 61 does not exist' in done.stdout
+    assert 'error: node 14, Message: {FIRSTNAME} is not declared' in done.stdout
