@@ -106,6 +106,7 @@ def test_the_first_source_with_a_link_field_is_judged_alone():
 @pytest.mark.parametrize('passthrough', ['', 'not json', '[1, 2]', '"text"', '{"utm": "x"}', '[' * 50000])
 def test_passthrough_that_is_not_a_json_object_with_link_fields_is_missing(passthrough):
     result, lines = verify(url=PAGE, passthrough=passthrough)
+    assert passthrough[:20] not in lines[0] or not passthrough
     assert result == {'success': 'missing', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': '',
                       'BRAZE_LINK_ROUTE': 'missing'}
     assert lines == ['BrazeVerifyLink: missing source=-: no bz_ field in the page URL or the passthrough']
@@ -179,19 +180,28 @@ def test_every_tampered_or_malformed_link_is_invalid_and_logs_nothing_of_it(case
 def test_malformed_queries_are_invalid(query):
     result, lines = verify(PAGE + '?' + query)
     assert result['success'] == 'invalid'
-    assert 'bz_evil' not in lines[0] and '%FF' not in lines[0]
+    assert 'bz_evil' not in lines[0] and '%FF' not in lines[0] and 'a' * 64 not in lines[0]
+    assert_nothing_of_the_link_logged(lines, {'bz_sig': 'a' * 64})
 
 
 def test_a_field_twice_in_passthrough_json_is_invalid():
-    text = json.dumps(fields())[:-1] + ', "bz_uid": "someone-else"}'
-    assert verify(url=PAGE, passthrough=text)[0]['success'] == 'invalid'
+    found = fields()
+    text = json.dumps(found)[:-1] + ', "bz_uid": "someone-else"}'
+    result, lines = verify(url=PAGE, passthrough=text)
+    assert result['success'] == 'invalid' and 'bz_uid is given twice' in lines[0]
+    assert_nothing_of_the_link_logged(lines, found)
+    assert 'someone-else' not in lines[0]
 
 
 def test_a_huge_url_or_passthrough_is_invalid():
     found = fields()
-    assert verify(url_of(found, base=PAGE + '/' + 'p' * 9000))[0]['success'] == 'invalid'
+    result, lines = verify(url_of(found, base=PAGE + '/' + 'p' * 9000))
+    assert result['success'] == 'invalid' and 'over 8 KiB' in lines[0]
+    assert_nothing_of_the_link_logged(lines, found)
     padded = dict(found, padding='x' * (64 * 1024))
-    assert verify(url=PAGE, passthrough=json.dumps(padded))[0]['success'] == 'invalid'
+    result, lines = verify(url=PAGE, passthrough=json.dumps(padded))
+    assert result['success'] == 'invalid' and 'over 64 KiB' in lines[0]
+    assert_nothing_of_the_link_logged(lines, found)
 
 
 @pytest.mark.parametrize('secrets, words', [
