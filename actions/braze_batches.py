@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 """One user's objects -> /users/track request bodies within Braze's per-request limits.
 
-Braze: at most 75 objects per array (standard contracts) or 50 combined (Monthly-Active-User
-contracts), at most 4 MB per body. Objects keep their order across requests, so one user's
+Braze: at most 75 objects combined (today's standard rule), 75 per array (legacy rate limits) or 50
+combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB per body. Objects keep their order across requests, so one user's
 updates apply as written.
 """
 import collections

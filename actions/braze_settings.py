@@ -20,9 +20,12 @@ NUMBERS = {
     'braze_max_objects': (int, None, 1, 225),
 }
 
-# Braze: 75 objects per array on standard contracts, 50 combined on Monthly-Active-User ones.
-# The node cannot tell which a workspace has, so the default is valid under both.
-CONTRACTS = {'mau': (None, 50), 'standard': (75, 225)}
+# Objects per /users/track request, (per array, combined). Braze's rate-limit page today: "Up to 75
+# total objects combined across attributes, events, and purchases per API request. Customers on
+# legacy rate limits can include up to 75 objects per array independently"; Monthly-Active-User
+# contracts: 50 combined. The node cannot tell which a workspace has, so the default (mau) is valid
+# under every one; `standard` is today's rule, `legacy` the old one.
+CONTRACTS = {'mau': (None, 50), 'standard': (None, 75), 'legacy': (75, 225)}
 TRACK_PATH = 'users/track'
 
 
@@ -183,7 +186,8 @@ def _object_limits(params, max_objects):
     contract = params.get('braze_contract')
     contract = 'mau' if conventions.is_missing(contract) else str(contract).strip().lower()
     if contract not in CONTRACTS:
-        raise SettingsError('braze_contract must be mau (50 objects combined) or standard (75 per array)')
+        raise SettingsError('braze_contract must be mau (50 objects combined), standard (75 combined) '
+                            'or legacy (75 per array)')
     per_array, combined = CONTRACTS[contract]
     if max_objects is not None:
         if max_objects > combined:

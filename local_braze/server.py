@@ -31,7 +31,9 @@ IDLE_TIMEOUT = 30.0  # seconds a connection may sit idle before it is closed (ou
 LOCAL_HOSTS = ('127.0.0.1', 'localhost', '[::1]', '::1')
 _DIGITS = re.compile('^[0-9]{1,12}$')
 PARSE_ERROR = 'Error while parsing request body. Please ensure the request body is valid JSON.'
-CONTRACTS = {'standard': (75, None), 'mau': (None, 50)}  # (per array, combined) objects per /users/track
+# (per array, combined) objects per /users/track. Braze's rate-limit page: 75 combined today, 75 per
+# array on legacy rate limits; 50 combined on Monthly-Active-User contracts.
+CONTRACTS = {'standard': (None, 75), 'legacy': (75, None), 'mau': (None, 50)}
 
 # path -> (permission, rate-limit group, handler(emulator, body) -> (status, answer, change or None))
 Route = collections.namedtuple('Route', 'permission group handler')
@@ -58,7 +60,7 @@ class Emulator(object):
                  rate_limit=None, rate_window=3.0, rate_clock=time.time, retry_after_header=False,
                  fast=False, identity_delay=0.0, canvases=None, campaigns=None):
         if contract not in CONTRACTS:
-            raise ValueError('contract must be standard or mau')
+            raise ValueError('contract must be standard, legacy or mau')
         self.keys = {}
         self.add_key(api_key or os.environ.get('LOCAL_BRAZE_API_KEY') or DEV_API_KEY, permissions)
         self.contract = contract

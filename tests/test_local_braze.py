@@ -78,13 +78,24 @@ def test_documented_bodies_of_the_other_endpoints_get_the_documented_answers(emu
 
 # --- /users/track limits and state --------------------------------------------------------------
 
-def test_75_objects_per_array_is_the_default_limit(emulator):
-    body = {'attributes': [{'external_id': 'u{}'.format(n)} for n in range(75)],
-            'events': [dict(EVENT, external_id='u')]}
-    assert post(emulator, body).status_code == 201  # 76 combined: valid on a standard contract
-    body['attributes'].append({'external_id': 'one-too-many'})
+def test_75_objects_combined_is_the_default_limit(emulator):
+    """Braze's rate-limit page: "Up to 75 total objects combined across attributes, events, and purchases"."""
+    body = {'attributes': [{'external_id': 'u{}'.format(n)} for n in range(70)],
+            'events': [dict(EVENT, external_id='u')] * 5}
+    assert post(emulator, body).status_code == 201
+    body['events'].append(dict(EVENT, external_id='u'))
     assert (post(emulator, body).status_code, post(emulator, body).json()) == (
         400, {'message': 'Max Input Length Exceeded'})
+
+
+@pytest.mark.emulator(contract='legacy')
+def test_the_legacy_rate_limits_allow_75_per_array(emulator):
+    """"Customers on legacy rate limits can include up to 75 objects per array independently"."""
+    body = {'attributes': [{'external_id': 'u{}'.format(n)} for n in range(75)],
+            'events': [dict(EVENT, external_id='u')] * 75}
+    assert post(emulator, body).status_code == 201
+    body['attributes'].append({'external_id': 'one-too-many'})
+    assert post(emulator, body).json() == {'message': 'Max Input Length Exceeded'}
 
 
 @pytest.mark.emulator(contract='mau')

@@ -31,9 +31,12 @@ def test_defaults():
     assert (s.canvases, s.campaigns) == ({}, {})
 
 
-def test_standard_contract_allows_75_per_array():
-    assert (settings(braze_contract='standard').per_array, settings(braze_contract='standard').combined) == (75, 225)
-    assert settings(braze_contract='standard', braze_max_objects='100').combined == 100
+def test_contracts_follow_braze_rate_limit_page():
+    assert (settings(braze_contract='standard').per_array, settings(braze_contract='standard').combined) == (None, 75)
+    assert (settings(braze_contract='legacy').per_array, settings(braze_contract='legacy').combined) == (75, 225)
+    assert settings(braze_contract='legacy', braze_max_objects='100').combined == 100
+    with pytest.raises(Exception, match='above what braze_contract allows'):
+        settings(braze_contract='standard', braze_max_objects='76')
     assert settings(braze_max_objects='20').combined == 20
 
 

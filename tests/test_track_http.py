@@ -409,15 +409,31 @@ def test_objects_go_50_combined_per_request_by_default_in_order(mocked, params, 
     assert 'objects=200 requests=4' in logs[-1]
 
 
-def test_standard_contract_sends_75_per_array(mocked, params, node, logs):
-    params['braze_contract'] = 'standard'
+@pytest.mark.parametrize('contract, counts', [('legacy', [(75, 0), (25, 10)]), ('standard', [(75, 0), (25, 10)]),
+                                              ('mau', [(50, 0), (50, 0), (0, 10)])])
+def test_each_contract_splits_as_braze_allows(mocked, params, node, logs, contract, counts):
+    params['braze_contract'] = contract
     for _ in range(3):
         answer(mocked)
     payload = {'external_id': 'u1', 'events': [{'name': 'e'}] * 100,
                'purchases': [{'product_id': 'p', 'currency': 'USD', 'price': 1}] * 10}
     node.execute(logs, payload, dict(SANDBOX))
-    counts = [(len(request_json(c).get('events', [])), len(request_json(c).get('purchases', []))) for c in mocked.calls]
-    assert counts == [(75, 0), (25, 10)]
+    sent = [(len(request_json(c).get('events', [])), len(request_json(c).get('purchases', []))) for c in mocked.calls]
+    assert sent == counts
+
+
+def test_legacy_puts_75_of_each_array_in_one_request_and_standard_75_in_all(mocked, params, node, logs):
+    payload = {'external_id': 'u1', 'events': [{'name': 'e'}] * 75,
+               'purchases': [{'product_id': 'p', 'currency': 'USD', 'price': 1}] * 75}
+    for contract, requests_made in (('legacy', 1), ('standard', 2)):
+        params['braze_contract'] = contract
+        before = len(mocked.calls)
+        for _ in range(3):
+            answer(mocked)
+        node.execute(logs, payload, dict(SANDBOX))
+        assert len(mocked.calls) - before == requests_made
+        assert all(sum(len(v) for v in request_json(c).values() if isinstance(v, list)) <= (150 if contract == 'legacy' else 75)
+                   for c in mocked.calls[before:])
 
 
 def test_configured_max_objects_is_honoured(mocked, params, node, logs):
