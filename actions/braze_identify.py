@@ -87,6 +87,8 @@ def next_step(plan, users):
         if owner:
             return Step('conflict', None, None, None)
         if known is None:
+            # Today's identify page has no merge_behavior and merges by default; older pages documented
+            # it, with "none" merging nothing. "merge" asks for the same thing under both readings.
             return _step('identified', {'aliases_to_identify': [{'external_id': plan.external_id,
                                                                 'user_alias': plan.alias}],
                                         'merge_behavior': 'merge'})

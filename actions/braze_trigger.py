@@ -20,12 +20,14 @@ from .braze_settings import SettingsError
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
-# input: the Parameter Input's name for the properties; properties: Braze's.
-Kind = collections.namedtuple('Kind', 'path permission id_key name_key mapping input properties')
+# inputs: the Parameter Input's names for the properties (at most one given); properties: Braze's.
+# The Canvas page documents "context" today and keeps "canvas_entry_properties" as backward
+# compatible; the campaign page has only "trigger_properties".
+Kind = collections.namedtuple('Kind', 'path permission id_key name_key mapping inputs properties')
 CANVAS = Kind('canvas/trigger/send', 'canvas.trigger.send', 'canvas_id', 'canvas', 'canvases',
-              'entry_properties', 'canvas_entry_properties')
+              ('entry_properties', 'canvas_entry_properties', 'context'), 'context')
 CAMPAIGN = Kind('campaigns/trigger/send', 'campaigns.trigger.send', 'campaign_id', 'campaign', 'campaigns',
-                'trigger_properties', 'trigger_properties')
+                ('trigger_properties',), 'trigger_properties')
 MAX_PROPERTIES_BYTES = 50 * 1024
 # Options that reach more than one person: refused, nothing sent.
 AUDIENCE_KEYS = ('recipients', 'audience', 'segment_id', 'external_user_ids', 'user_aliases')
@@ -81,7 +83,10 @@ def build(kind, payload, context, settings, budget):
     elif recipient.get('send_to_existing_only') is False:
         raise UnusableInput('send_to_existing_only false needs attributes to create the user with (Braze)')
     body = {kind.id_key: _target(kind, variables, payload, settings), 'recipients': [recipient], 'broadcast': False}
-    properties = _properties(variables, payload.get(kind.input))
+    given = [name for name in kind.inputs if name in payload]
+    if len(given) > 1:
+        raise UnusableInput('give the properties once ({} are the same object)'.format(' and '.join(given)))
+    properties = _properties(variables, payload.get(given[0]) if given else None)
     if properties:
         body[kind.properties] = properties
     return Send(json.dumps(body, separators=(',', ':')).encode('ascii'), personal)

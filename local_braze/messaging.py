@@ -6,16 +6,18 @@ does not know is skipped when send_to_existing_only holds (Braze's default), as 
 outside a Canvas's audience: silently.
 """
 import collections
-import itertools
 import json
 import threading
+import uuid
 
 MAX_RECIPIENTS = 50
 MAX_PROPERTIES_BYTES = 50 * 1024
-# properties: the older name of the personalization object; current pages call it "context".
+# properties: the names a page gives the personalization object, today's first. The Canvas page
+# documents "context" ("This includes Canvas entry properties") and keeps the older
+# "canvas_entry_properties" as backward compatible; the campaign page has "trigger_properties" only.
 Kind = collections.namedtuple('Kind', 'endpoint id_key properties')
-CANVAS = Kind('/canvas/trigger/send', 'canvas_id', 'canvas_entry_properties')
-CAMPAIGN = Kind('/campaigns/trigger/send', 'campaign_id', 'trigger_properties')
+CANVAS = Kind('/canvas/trigger/send', 'canvas_id', ('context', 'canvas_entry_properties'))
+CAMPAIGN = Kind('/campaigns/trigger/send', 'campaign_id', ('trigger_properties',))
 
 
 class Sends(object):
@@ -23,11 +25,11 @@ class Sends(object):
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._ids = itertools.count(1)
         self.items = []
 
-    def dispatch_id(self):
-        return 'local-dispatch-{:06d}'.format(next(self._ids))
+    @staticmethod
+    def dispatch_id():
+        return uuid.uuid4().hex  # Braze's dispatch ids are 32 lower-case hex characters
 
     def record(self, entries):
         with self._lock:
@@ -55,9 +57,9 @@ def trigger(store, sends, kind, body, known_ids):
         return 400, {'message': "'recipients', 'audience' or 'broadcast' is required"}, None
     if recipients is not None and (not isinstance(recipients, list) or len(recipients) > MAX_RECIPIENTS):
         return 400, {'message': "'recipients' must be an array of at most 50 objects"}, None
-    shared = body.get(kind.properties) or body.get('context') or {}
+    shared = _properties(body, kind)
     if not isinstance(shared, dict) or len(json.dumps(shared)) > MAX_PROPERTIES_BYTES:
-        return 400, {'message': "'context' ('{}') must be an object of at most 50 KB".format(kind.properties)}, None
+        return 400, {'message': "'{}' must be an object of at most 50 KB".format(kind.properties[0])}, None
     for recipient in recipients or []:
         problem = _recipient_error(recipient, kind)
         if problem:
@@ -65,12 +67,16 @@ def trigger(store, sends, kind, body, known_ids):
     dispatch_id = sends.dispatch_id()
 
     def change():
-        entries = []
+        entries, seen = [], set()
         for recipient in recipients or [{'broadcast': True}]:
             who = _who(recipient)
             if who is not None and not _ready(store, recipient, who):
                 continue  # not a known user and send_to_existing_only: skipped, silently
-            own = recipient.get(kind.properties) or recipient.get('context') or {}
+            key = json.dumps(who, sort_keys=True)
+            if key in seen:  # Braze: "if you use the same external_user_id, the user receives only one message"
+                continue
+            seen.add(key)
+            own = _properties(recipient, kind)
             entries.append({'endpoint': kind.endpoint, kind.id_key: target, 'dispatch_id': dispatch_id,
                             'recipient': who or 'broadcast', 'properties': dict(shared, **own)})
         sends.record(entries)
@@ -91,8 +97,9 @@ def _recipient_error(recipient, kind):
         return "'attributes' are required when 'send_to_existing_only' is false"
     if not isinstance(recipient.get('attributes', {}), dict):
         return "'attributes' must be an object"
-    if recipient.get(kind.properties) not in (None, '') and not isinstance(recipient[kind.properties], dict):
-        return "'{}' must be an object".format(kind.properties)  # Braze's own example sends "" for none
+    for name in kind.properties:
+        if recipient.get(name) not in (None, '') and not isinstance(recipient[name], dict):
+            return "'{}' must be an object".format(name)  # Braze's own example sends "" for none
     return None
 
 
@@ -114,3 +121,12 @@ def _ready(store, recipient, who):
         attributes['_update_existing_only'] = existing_only is not False
     store.apply('attributes', attributes)
     return store.find(identifier) is not None
+
+
+def _properties(holder, kind):
+    """The personalization object under any of the kind's names (empty when none is given)."""
+    for name in kind.properties:
+        value = holder.get(name)
+        if value not in (None, ''):
+            return value
+    return {}

@@ -307,6 +307,24 @@ def test_sends_are_recorded_and_listed_without_a_key(emulator):
     sends = requests.get(emulator.url + '/_local/sends', timeout=5).json()
     assert sends == [{'endpoint': '/canvas/trigger/send', 'canvas_id': 'cv-1', 'dispatch_id': answer['dispatch_id'],
                       'recipient': {'external_user_id': 'c'}, 'properties': {'topic': 'billing'}}]
+    assert len(answer['dispatch_id']) == 32 and int(answer['dispatch_id'], 16) >= 0  # Braze's: 32 hex
+
+
+def test_canvas_context_is_todays_name_and_a_repeated_recipient_gets_one_message(emulator):
+    """Canvas page: "context" ("This includes Canvas entry properties"); "if you use the same
+    external_user_id, then the user receives only one message"."""
+    post(emulator, {'attributes': [{'external_id': 'c'}]})
+    post(emulator, {'canvas_id': 'cv', 'recipients': [{'external_user_id': 'c'}, {'external_user_id': 'c'}],
+                    'context': {'topic': 'billing'}}, path='/canvas/trigger/send')
+    sends = requests.get(emulator.url + '/_local/sends', timeout=5).json()
+    assert [s['properties'] for s in sends] == [{'topic': 'billing'}]
+
+
+def test_a_campaign_reads_trigger_properties_only(emulator):
+    post(emulator, {'attributes': [{'external_id': 'c'}]})
+    post(emulator, {'campaign_id': 'cp', 'recipients': [{'external_user_id': 'c'}], 'context': {'a': 1},
+                    'trigger_properties': {'b': 2}}, path='/campaigns/trigger/send')
+    assert requests.get(emulator.url + '/_local/sends', timeout=5).json()[0]['properties'] == {'b': 2}
 
 
 @pytest.mark.emulator(canvases=['known-canvas'])

@@ -6,7 +6,7 @@ import pytest
 import requests
 import responses
 
-from support import (EXPORT_URL, NODES, REASONS, SANDBOX, BrazeCampaignTrigger, BrazeCanvasTrigger,
+from support import (EXPORT_URL, NODES, REASONS, SANDBOX, URL, BrazeCampaignTrigger, BrazeCanvasTrigger,
                      BrazeUserIdentify, BrazeUserLookup, BrazeUserTrack, export)
 
 ALIAS = {'alias_name': 'chat-1', 'alias_label': 'pypestream_chat'}
@@ -185,6 +185,28 @@ def test_a_canvas_is_named_in_the_flow_and_found_in_the_environment(braze, node,
     assert export(braze, external_ids=['c'])[0]['first_name'] == 'Ada'  # applied before the send
     [(_, body)] = [r for r in braze.requests if r[0] == '/canvas/trigger/send']
     assert body['broadcast'] is False and len(body['recipients']) == 1
+    assert body['context'] == {'topic': 'billing'} and 'canvas_entry_properties' not in body  # today's page
+
+
+@pytest.mark.parametrize('name', ['entry_properties', 'canvas_entry_properties', 'context'])
+def test_canvas_properties_are_read_under_any_of_their_names_and_sent_as_context(mocked_canvas, node, logs, name):
+    result = node(BrazeCanvasTrigger).execute(logs, {'canvas_id': 'cv', 'external_id': 'c', name: {'a': 1}},
+                                              dict(SANDBOX))
+    assert result['success'] == 'true'
+    assert json.loads(mocked_canvas.calls[0].request.body)['context'] == {'a': 1}
+
+
+def test_canvas_properties_given_twice_are_invalid_input(mocked_canvas, node, logs):
+    payload = {'canvas_id': 'cv', 'external_id': 'c', 'entry_properties': {'a': 1}, 'context': {'a': 2}}
+    result = node(BrazeCanvasTrigger).execute(logs, payload, dict(SANDBOX))
+    assert result['BRAZE_ERROR'] == 'invalid_input' and len(mocked_canvas.calls) == 0
+
+
+@pytest.fixture
+def mocked_canvas(mocked, params):
+    mocked.add(responses.POST, URL + '/canvas/trigger/send', status=201,
+               body=json.dumps({'dispatch_id': '0' * 32, 'message': 'success'}))
+    return mocked
 
 
 def test_a_campaign_by_id_to_an_alias(braze, node, logs):
