@@ -1,6 +1,15 @@
 # -*- coding: utf-8 -*-
-"""POST /users/export/ids (api/endpoints/export/user_data/post_users_identifier)."""
+"""POST /users/export/ids (api/endpoints/export/user_data/post_users_identifier).
+
+The user object has the shape of Braze's recorded answers (docs/local_braze.md): ``user_aliases``
+always (``[]`` when none), ``email_subscribe`` / ``push_subscribe``, ``random_bucket``,
+``total_revenue``; ``custom_events`` and ``purchases`` left out when there are none; times in UTC
+with milliseconds and ``Z`` (``2020-06-17T20:01:33.385Z``), which ``datetime.fromisoformat`` refuses
+before Python 3.11, as code reading Braze's answers must know.
+"""
 import copy
+import datetime
+import zlib
 
 from . import nested
 from .store import STANDARD
@@ -53,11 +62,15 @@ def export(store, body):
 
 def exported(profile, fields=None):
     """A profile in Braze's export shape; only ``fields`` when given. A missing field is left out."""
-    user = {'braze_id': profile['braze_id'], 'created_at': profile['created_at']}
+    user = {'braze_id': profile['braze_id'], 'created_at': braze_time(nested.parse_time(profile['created_at']))}
     if profile['external_id'] is not None:
         user['external_id'] = profile['external_id']
-    if profile['aliases']:
-        user['user_aliases'] = [{'alias_name': n, 'alias_label': l} for n, l in profile['aliases']]
+    user['user_aliases'] = [{'alias_name': n, 'alias_label': l} for n, l in profile['aliases']]
+    # Defaults of a profile that never set them (ours: Braze's recorded answers show these values).
+    user['email_subscribe'] = user['push_subscribe'] = 'subscribed'
+    user['random_bucket'] = zlib.crc32(profile['braze_id'].encode('ascii')) % 10000  # stable per profile
+    user['total_revenue'] = round(sum(float(p.get('price', 0)) * int(p.get('quantity', 1))
+                                      for p in profile['purchases']), 2)
     custom = {}
     for key, value in profile['attributes'].items():
         if key == 'current_location':
@@ -66,8 +79,10 @@ def exported(profile, fields=None):
             (user if key in STANDARD else custom)[key] = copy.deepcopy(value)
     if custom:
         user['custom_attributes'] = custom
-    user['custom_events'] = _summary(profile['events'], 'name')
-    user['purchases'] = _summary(profile['purchases'], 'product_id')
+    for name, items, key in (('custom_events', profile['events'], 'name'), ('purchases', profile['purchases'],
+                                                                            'product_id')):
+        if items:  # Braze leaves the list out when there is none
+            user[name] = _summary(items, key)
     if fields is not None:
         user = {key: value for key, value in user.items() if key in fields}
     return user
@@ -83,5 +98,11 @@ def _summary(items, key):
         entry['first'] = min(entry['first'], when)
         entry['last'] = max(entry['last'], when)
         entry['count'] += 1
-    return [dict(entry, first=entry['first'].isoformat(), last=entry['last'].isoformat())
+    return [dict(entry, first=braze_time(entry['first']), last=braze_time(entry['last']))
             for entry in grouped.values()]
+
+
+def braze_time(when):
+    """An aware datetime as Braze writes times in its answers: UTC, milliseconds, Z."""
+    utc = when.astimezone(datetime.timezone.utc)
+    return utc.strftime('%Y-%m-%dT%H:%M:%S.') + '{:03d}Z'.format(utc.microsecond // 1000)

@@ -63,8 +63,9 @@ class Faults(object):
         return len(self._queue)
 
 
-# Braze's documented limits (api/api_limits; ../shared/reference/braze-api.md) by endpoint group:
-# (requests, seconds). The messaging one is ours: the reference states none.
+# Braze's documented limits (https://www.braze.com/docs/api/api_limits/) by endpoint group:
+# (requests, seconds). Sends with recipients: 250,000 an hour (Braze's page; its 250 a minute for
+# broadcast and audience sends is not modelled: the nodes never broadcast).
 DEFAULT_LIMITS = {
     'track': (3000, 3.0),          # /users/track: 3,000 per 3 seconds
     'export': (40, 1.0),           # /users/export/ids with fields_to_export: 40 per second

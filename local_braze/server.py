@@ -125,8 +125,8 @@ class Emulator(object):
     def answer(self, path, key, content_type, raw):
         """(status, answer, extra headers, fault or None) for a POST to a Braze endpoint."""
         route = ROUTES[path]
-        if key not in self.keys:
-            return 401, {'message': 'Invalid API key: {}'.format(key or '')}, self._peek(route), None
+        if key not in self.keys:  # Braze's recorded 401s carry the rate-limit headers, empty
+            return 401, {'message': 'Invalid API key: {}'.format(key or '')}, dict.fromkeys(self._peek(route), ''), None
         if route.permission not in self.keys[key]:
             return 403, {'message': 'Access Denied'}, self._peek(route), None
         if content_type != 'application/json':  # observed, not in Braze's pages

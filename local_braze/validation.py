@@ -33,7 +33,8 @@ def identifier_error(obj):
         return NO_IDENTIFIER
     external_id = obj.get('external_id')
     if 'external_id' in obj and (not isinstance(external_id, str) or not external_id):
-        return "'external_id' must be a non-empty string"
+        # Braze took an integer external_id in recorded answers; ours: text only, as the nodes send.
+        return "'external_id' must be a non-empty string (this emulator is stricter than Braze here)"
     if isinstance(external_id, str) and len(external_id.encode('utf-8', 'surrogatepass')) > MAX_EXTERNAL_ID_BYTES:
         return 'EXTERNAL_USER_ID_TOO_LARGE'
     alias = obj.get('user_alias')
@@ -120,9 +121,13 @@ def _texts(obj, keys):
 
 
 def _named(obj, key):
+    # Stricter than Braze was (ours): recorded answers show Braze taking an integer product_id; the
+    # nodes always send text, so the emulator keeps text and says which rule a value broke.
     value = obj.get(key)
-    if not isinstance(value, str) or not value:
+    if key not in obj or value in (None, ''):
         return "'{}' is required".format(key)
+    if not isinstance(value, str):
+        return "'{}' must be a string (this emulator is stricter than Braze here)".format(key)
     if len(value) > MAX_STRING:
         return "'{}' is longer than 255 characters".format(key)
     return None
@@ -130,10 +135,13 @@ def _named(obj, key):
 
 def _timed(obj):
     value = obj.get('time')
-    if not isinstance(value, str) or not value:
+    if 'time' not in obj or value in (None, ''):
         return "'time' is required"
+    if not isinstance(value, str):
+        return "'time' must be a string"
     if not _ISO_TIME.match(value):
-        return "'time' is not an ISO-8601 date-time"
+        # Braze accepted "2019-02-15 00:00:00 -0500" in recorded answers; its pages ask for ISO 8601.
+        return "'time' is not an ISO-8601 date-time (this emulator is stricter than Braze here)"
     return None
 
 

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""A Design Studio flow CSV, read the way Pypestream reads it (../shared/reference/pypestream-action-nodes.md).
+"""A Design Studio flow CSV, read the way Pypestream reads it (README, "Running a whole flow locally";
+the column rules are those of Pypestream's Design Studio template and Bot Manager's compile errors).
 
 Columns are found by header name (the 26-column template or the legacy 20-column one); cells may
 hold newlines and JSON; a UTF-8 byte-order mark and node numbers exported as ``'-585`` are

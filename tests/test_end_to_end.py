@@ -25,8 +25,8 @@ def test_seed_payload_is_recorded_and_reads_back(braze, node, logs):
     assert user['first_name'] == 'Ada' and user['email'] == 'ada.lovelace@example.com'
     assert user['dob'] == '1985-12-10' and user['home_city'] == 'London'
     assert user['custom_attributes'] == {'operating_system': 'iOS'}
-    assert user['custom_events'] == [{'name': 'chat_completed', 'first': '2024-03-01T10:15:00+00:00',
-                                      'last': '2024-03-01T10:15:00+00:00', 'count': 1}]
+    assert user['custom_events'] == [{'name': 'chat_completed', 'first': '2024-03-01T10:15:00.000Z',
+                                      'last': '2024-03-01T10:15:00.000Z', 'count': 1}]
 
 
 def test_null_unsets_and_inc_adds(braze, node, logs):

@@ -4,6 +4,7 @@ over HTTP. docs/local_braze.md lists each behaviour with its page and the test t
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -158,7 +159,7 @@ def test_one_invalid_nested_value_drops_every_nested_update_of_the_request(emula
 def test_event_times_in_the_future_are_stored_as_now(emulator):
     future = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=3)).isoformat()
     post(emulator, {'events': [{'external_id': 'u', 'name': 'e', 'time': future}]})
-    stored = datetime.datetime.fromisoformat(user(emulator, 'u')['custom_events'][0]['last'])
+    stored = datetime.datetime.fromisoformat(user(emulator, 'u')['custom_events'][0]['last'].replace('Z', '+00:00'))
     assert abs((stored - datetime.datetime.now(datetime.timezone.utc)).total_seconds()) < 60
 
 
@@ -167,7 +168,7 @@ def test_first_and_last_are_compared_as_times_not_text(emulator):
                                {'external_id': 'u', 'name': 'e', 'time': '2024-01-01T09:00:00Z'}]})
     [summary] = user(emulator, 'u')['custom_events']
     assert (summary['first'], summary['last'], summary['count']) == (
-        '2024-01-01T10:00:00+02:00', '2024-01-01T09:00:00+00:00', 2)
+        '2024-01-01T08:00:00.000Z', '2024-01-01T09:00:00.000Z', 2)  # in UTC with milliseconds, as Braze writes
 
 
 def test_several_profiles_with_one_email_resolve_as_braze_says(emulator):
@@ -178,7 +179,7 @@ def test_several_profiles_with_one_email_resolve_as_braze_says(emulator):
     assert user(emulator, 'known')['custom_attributes'] == {'plan': 'pro'}  # identified beats newer anonymous
     post(emulator, {'attributes': [{'email': 'nobody@b.example'}]})  # unknown email: an email-only user
     found = post(emulator, {'email_address': 'nobody@b.example'}, path='/users/export/ids').json()['users']
-    assert len(found) == 1 and 'external_id' not in found[0] and 'user_aliases' not in found[0]
+    assert len(found) == 1 and 'external_id' not in found[0] and found[0]['user_aliases'] == []
 
 
 def test_update_only_objects_never_create_a_profile(emulator):
@@ -191,6 +192,23 @@ def test_update_only_objects_never_create_a_profile(emulator):
 
 
 # --- /users/export/ids -----------------------------------------------------------------------
+
+def test_the_exported_user_has_the_shape_of_brazes_recorded_answers(emulator):
+    """Recorded answers (a public client's test suite, 2015-2021): user_aliases always, the subscription
+    states, random_bucket, total_revenue; no custom_events / purchases when there are none; times
+    in UTC with milliseconds and Z."""
+    post(emulator, {'attributes': [{'external_id': 'quiet'}]})
+    quiet = user(emulator, 'quiet')
+    assert quiet['user_aliases'] == [] and quiet['email_subscribe'] == quiet['push_subscribe'] == 'subscribed'
+    assert 0 <= quiet['random_bucket'] < 10000 and quiet['total_revenue'] == 0
+    assert 'custom_events' not in quiet and 'purchases' not in quiet
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$', quiet['created_at'])
+    post(emulator, {'purchases': [{'external_id': 'quiet', 'product_id': 'p', 'currency': 'USD', 'price': 9.5,
+                                   'quantity': 2, 'time': '2020-06-17T22:01:33.385+02:00'}]})
+    loud = user(emulator, 'quiet')
+    assert loud['total_revenue'] == 19.0 and loud['purchases'][0]['first'] == '2020-06-17T20:01:33.385Z'
+    assert loud['random_bucket'] == quiet['random_bucket']
+
 
 def test_export_honours_fields_and_puts_profile_fields_at_the_top(emulator):
     post(emulator, {'attributes': [{'external_id': 'u', 'first_name': 'Ada', 'push_tokens': ['t'],
@@ -360,6 +378,24 @@ def test_attributes_are_applied_before_the_send_and_can_create_the_user(emulator
 @pytest.mark.parametrize('key, status', [(False, 401), ('nope', 401)])
 def test_bad_auth_is_401(emulator, key, status):
     assert post(emulator, {'attributes': [{'external_id': 'u'}]}, key=key).status_code == status
+
+
+def test_a_refused_key_gets_empty_rate_limit_headers(emulator):
+    answer = post(emulator, {'attributes': [{'external_id': 'u'}]}, key='nope')
+    assert answer.status_code == 401
+    assert answer.headers['X-RateLimit-Limit'] == '' and answer.headers['X-RateLimit-Reset'] == ''
+
+
+@pytest.mark.parametrize('obj, message', [
+    ({'external_id': 5, 'name': 'e', 'time': '2024-01-01T00:00:00Z'}, "'external_id' must be a non-empty string"),
+    ({'external_id': 'u', 'product_id': 5, 'currency': 'USD', 'price': 1, 'time': '2024-01-01T00:00:00Z'},
+     "'product_id' must be a string"),
+    ({'external_id': 'u', 'name': 'e', 'time': '2019-02-15 00:00:00 -0500'}, "'time' is not an ISO-8601 date-time"),
+])
+def test_where_the_emulator_is_stricter_than_braze_its_refusal_names_the_rule(emulator, obj, message):
+    array = 'purchases' if 'product_id' in obj else 'events'
+    answer = post(emulator, {array: [obj]}).json()
+    assert message in json.dumps(answer) and 'stricter than Braze' in json.dumps(answer)
 
 
 def test_api_key_in_body_is_not_auth(emulator):

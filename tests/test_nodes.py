@@ -50,7 +50,7 @@ def test_lookup_maps_paths_and_writes_every_value_as_text(braze, node, logs):
                 'LAST_REFUND_AT': 'custom_events.refund.last', 'CITY': 'home_city'}
     result = node(BrazeUserLookup).execute(logs, {'external_id': 'c', 'globals': globals_}, dict(SANDBOX))
     assert result == dict(success='true', TIER='gold', VIP='true', SCORE='4.5', TAGS='["a","b"]', SINCE='2019',
-                          PROFILE='{"since":2019}', ORDERS='2', LAST_ORDER_AT='2024-03-04T00:00:00+00:00',
+                          PROFILE='{"since":2019}', ORDERS='2', LAST_ORDER_AT='2024-03-04T00:00:00.000Z',
                           PLAN_PURCHASES='1', REFUNDS='0', LAST_REFUND_AT='', CITY='',
                           BRAZE_ID=result['BRAZE_ID'], BRAZE_EXTERNAL_ID='c')
     [(path, body)] = [r for r in braze.requests if r[0] == '/users/export/ids']
