@@ -23,7 +23,8 @@ MIN_ATTEMPT = 0.05
 
 # How an attempt ended, as far as retrying goes:
 DONE = 'done'             # an answer to keep (success, or a refusal a retry cannot change)
-NOT_SENT = 'not_sent'     # nothing reached Braze: refused or timed-out connect, 429, 502
+NOT_SENT = 'not_sent'     # Braze did not process it: a refused or timed-out connect, a 429 (it reached
+                          # Braze, which refused it unprocessed), a 502 (failed before Braze's servers)
 AMBIGUOUS = 'ambiguous'   # Braze may have processed it: read timeout, dropped answer, 5xx
 
 Decision = collections.namedtuple('Decision', 'retry wait why')

@@ -2,7 +2,8 @@
 """``{VAR}`` references in a Parameter Input, resolved one level deep, within a budget.
 
 A value that is exactly ``"{NAME}"`` is replaced by the global ``NAME``, looked up in the payload,
-then the context, then ``context['user_data']``. The global's value is used literally: a chat user
+then the context, then ``context['user_data']``. The global's value is not resolved again (a value
+that is itself ``"{NAME}"`` is missing, never a second reference): a chat user
 who types ``{CRM_TOKEN}`` as their name gets no other global copied into Braze. Missing globals
 (see braze_conventions) leave the field out.
 

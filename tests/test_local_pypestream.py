@@ -76,6 +76,35 @@ def test_run_takes_pairs_only():
     assert run_cli('BrazeUserTrack').returncode == 2
 
 
+def imported_modules(folder):
+    """Every module the Python files of ``folder`` import (absolute names; relative ones as '.x')."""
+    import ast
+    found = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith('.py'):
+            with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                tree = ast.parse(handle.read())
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    found.update((alias.name, name) for alias in node.names)
+                elif isinstance(node, ast.ImportFrom):
+                    found['.' * node.level + (node.module or '')] = name
+    return found
+
+
+def test_local_braze_is_a_second_opinion_and_imports_no_node_code():
+    """The emulator judges the nodes' requests: it must not share their code (a bug in the core
+    would otherwise agree with itself)."""
+    imports = imported_modules(os.path.join(ROOT, 'local_braze'))
+    assert imports, 'no imports found: the check would pass vacuously'
+    for module, where in imports.items():
+        top = module.lstrip('.').split('.')[0]
+        assert top not in ('actions', 'pypestream_solution', 'local_pypestream', 'local_services', 'app'), (module, where)
+        assert not module.startswith('..'), (module, where)
+    with open(os.path.join(ROOT, 'local_braze', 'server.py'), encoding='utf-8') as handle:
+        assert 'load_module' not in handle.read() and 'importlib' not in handle.read()
+
+
 def test_the_pypestream_stand_in_knows_nothing_of_braze():
     folder = os.path.join(ROOT, 'local_pypestream')
     for name in os.listdir(folder):
