@@ -99,12 +99,19 @@ def subscription_groups(value):
     for group in value:
         if not isinstance(group, dict):
             raise InvalidValue('each subscription group must be an object')
-        state = text(group.get('subscription_state', '')).lower()
+        state = _member(group, 'subscription_state').lower()
         if state not in ('subscribed', 'unsubscribed'):
             raise InvalidValue('subscription_state must be subscribed or unsubscribed')
-        groups.append({'subscription_group_id': text(group.get('subscription_group_id', '')),
-                       'subscription_state': state})
+        groups.append({'subscription_group_id': _member(group, 'subscription_group_id'), 'subscription_state': state})
     return groups
+
+
+def _member(group, name):
+    """One text member of an object, the reason naming it."""
+    try:
+        return text(group.get(name, ''))
+    except InvalidValue as problem:
+        raise InvalidValue('{}: {}'.format(name, 'missing' if group.get(name, '') == '' else problem))
 
 
 def location(value):
@@ -112,6 +119,8 @@ def location(value):
         raise InvalidValue('expected {"latitude": ..., "longitude": ...}')
     result = {}
     for key, limit in (('latitude', 90.0), ('longitude', 180.0)):
+        if key not in value:
+            raise InvalidValue('{} is missing'.format(key))
         coordinate = value.get(key)
         if isinstance(coordinate, str):
             try:
