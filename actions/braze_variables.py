@@ -86,7 +86,11 @@ class Variables(object):
         return raw
 
     def tree(self, raw, depth=0):
-        """A Parameter Input value with references anywhere inside; missing members are left out."""
+        """A Parameter Input value with references anywhere inside; missing members are left out.
+        A literal JSON null inside (a member, an item) is kept: in a nested attribute it is how Braze
+        removes a key. At the top, None is an absent key."""
+        if raw is None:
+            return None if depth else MISSING
         if depth > MAX_DEPTH:
             raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
         if isinstance(raw, dict):

@@ -85,6 +85,25 @@ def test_the_identifying_email_or_phone_is_never_also_an_attribute(kind, other):
     assert built.dropped == (('attributes.' + kind, 'identifiers go at the top level of the input'),)
 
 
+# --- missing is not null ---------------------------------------------------------------------------
+
+def test_a_literal_null_is_sent_wherever_it_is_written(mocked, params, make, logs):
+    payload = {'external_id': 'u', 'UNSET': None,
+               'attributes': {'gone': None, 'profile': {'pet': None, 'age': 3}, 'left_alone': '{UNSET}'},
+               'events': [{'name': 'e', 'properties': {'coupon': None, 'n': 1}}]}
+    built = track.build(payload, {}, _now(), variables.Budget(lambda: 1.0))
+    [(_, _, attributes), (_, _, event)] = built.objects
+    assert attributes == {'external_id': 'u', 'gone': None, 'profile': {'pet': None, 'age': 3}}
+    assert event['properties'] == {'coupon': None, 'n': 1} and built.dropped == ()
+    mocked.add(responses.POST, URL + '/canvas/trigger/send', status=201,
+               body=json.dumps({'dispatch_id': 'd' * 32, 'message': 'success'}))
+    trigger = {'canvas_id': 'cv', 'external_id': 'u', 'attributes': {'plan': None},
+               'entry_properties': {'coupon': None, 'missing': '{UNSET}'}}
+    assert make(BrazeCanvasTrigger).execute(logs, trigger, dict(SANDBOX))['success'] == 'true'
+    sent = json.loads(mocked.calls[0].request.body)
+    assert sent['recipients'][0]['attributes'] == {'plan': None} and sent['context'] == {'coupon': None}
+
+
 # --- references: the budget is charged, for text globals too -----------------------------------
 
 def test_a_long_text_global_is_charged_by_its_characters():
