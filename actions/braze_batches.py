@@ -6,8 +6,8 @@ combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB
 updates apply as written.
 """
 import collections
-import json
 
+from . import braze_values as values
 from .braze_answers import refused_inputs
 
 ARRAYS = ('attributes', 'events', 'purchases')
@@ -20,16 +20,13 @@ PARTNER = b'"partner":"pypestream"'
 Batch = collections.namedtuple('Batch', 'body labels objects replayable')
 Batches = collections.namedtuple('Batches', 'requests too_large')
 
-# ASCII-only JSON: a lone surrogate from a broken client still makes a valid body. One encoder
-# for the process: json.dumps with options would build a new one for every object.
-_ENCODER = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
 
 
 def split(objects, per_array, combined):
     """(array, label, object) in order -> ``Batches``; too_large names objects no request can hold."""
     requests, too_large, pending, counts, size = [], [], [], collections.Counter(), 0
     for array, label, obj in objects:
-        encoded = _ENCODER.encode(obj).encode('ascii')
+        encoded = values.encoded(obj)
         if len(encoded) > MAX_BODY_BYTES:
             too_large.append(label)
             continue

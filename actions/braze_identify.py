@@ -16,10 +16,10 @@ chooses the endpoint that does what is meant:
 | none                    | none                     | none (nothing to join)  | none             |
 """
 import collections
-import json
 
 from . import braze_fields as fields
 from . import braze_lookup as lookup
+from . import braze_values as values
 from .braze_input import UnusableInput
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, Variables
@@ -111,4 +111,4 @@ def _aliases(user):
 
 
 def _json(body):
-    return json.dumps(body, separators=(',', ':')).encode('ascii')
+    return values.encoded(body)

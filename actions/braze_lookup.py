@@ -11,6 +11,7 @@ import collections
 import json
 import re
 
+from . import braze_values as values
 from .braze_input import UnusableInput, identifier
 from .braze_safelog import for_chat
 from .braze_variables import Variables
@@ -61,9 +62,9 @@ def build(payload, context, budget):
     paths = _paths(payload.get('globals', DEFAULT_GLOBALS))
     fields = sorted({'braze_id', 'external_id'} | {path[0] for path in paths.values()})
     value = [who.value] if who.kind in ('external_id', 'user_alias') else who.value  # arrays, the rest single
-    body = json.dumps({_REQUEST_KEY[who.kind]: value, 'fields_to_export': fields}, separators=(',', ':'))
+    body = values.encoded({_REQUEST_KEY[who.kind]: value, 'fields_to_export': fields})
     personal = [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
-    return Lookup(body.encode('ascii'), paths, personal)
+    return Lookup(body, paths, personal)
 
 
 def _paths(mapping):

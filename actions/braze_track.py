@@ -6,7 +6,6 @@ template's flat globals (``FLAT_ATTRIBUTES``), which is rewritten into the expli
 follow one path. An invalid optional value is dropped and named; everything valid is kept.
 """
 import collections
-import json
 
 from . import braze_conventions as conventions
 from . import braze_fields as fields
@@ -186,7 +185,7 @@ class _Builder(object):
                 properties[values.property_key(key)] = values.json_value(item)
             except InvalidValue as problem:
                 self.drop('{}.{}'.format(name, short(key)), str(problem))
-        if len(json.dumps(properties, separators=(',', ':'))) > kind.properties_bytes:
+        if values.encoded_size(properties) > kind.properties_bytes:
             self.drop(name, 'larger than Braze allows ({} KB)'.format(kind.properties_bytes // 1024))
             return None
         return properties
@@ -251,7 +250,7 @@ def _chunks(attributes):
     """Attributes split so that no attributes object outgrows a request (nested values are large)."""
     chunks, current, size = [], {}, 0
     for name, value in attributes.items():
-        weight = len(json.dumps(value)) if isinstance(value, (dict, list)) else 64
+        weight = values.encoded_size(value) if isinstance(value, (dict, list)) else 64
         if current and size + weight > ATTRIBUTES_CHUNK:
             chunks.append(current)
             current, size = {}, 0

@@ -8,7 +8,6 @@ the flow; an id may also be given directly. Sends are not idempotent: a send tha
 reached Braze is never sent again (the customer would get the message twice).
 """
 import collections
-import json
 
 from . import braze_conventions as conventions
 from . import braze_fields as fields
@@ -89,7 +88,7 @@ def build(kind, payload, context, settings, budget):
     properties = _properties(variables, payload.get(given[0]) if given else None)
     if properties:
         body[kind.properties] = properties
-    return Send(json.dumps(body, separators=(',', ':')).encode('ascii'), personal)
+    return Send(values.encoded(body), personal)
 
 
 def _target(kind, variables, payload, settings):
@@ -115,7 +114,7 @@ def _properties(variables, raw):
         properties = values.json_value(value)
     except (InvalidValue, BudgetExceeded) as problem:
         raise UnusableInput('the properties cannot be sent: {}'.format(problem))
-    if len(json.dumps(properties, separators=(',', ':'))) > MAX_PROPERTIES_BYTES:
+    if values.encoded_size(properties) > MAX_PROPERTIES_BYTES:
         raise UnusableInput('the properties are larger than Braze allows (50 KB)')
     return properties
 

@@ -23,6 +23,22 @@ class InvalidValue(ValueError):
     """A value Braze would refuse. The message says why without quoting the value."""
 
 
+# One JSON encoding for every body and every size check: compact, ASCII only (a lone surrogate from
+# a broken client still makes a valid body), NaN refused. One encoder for the process: json.dumps
+# with options would build a new one for every call.
+_ENCODER = json.JSONEncoder(separators=(',', ':'), allow_nan=False)
+
+
+def encoded(value):
+    """``value`` as the bytes Braze is sent."""
+    return _ENCODER.encode(value).encode('ascii')
+
+
+def encoded_size(value):
+    """How many bytes ``value`` takes in a body (Braze's size limits count these)."""
+    return len(_ENCODER.encode(value))
+
+
 def text(value):
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidValue('expected text, got {}'.format(type(value).__name__))
@@ -360,6 +376,6 @@ def custom_attribute(value):
         return timestamp(value)
     else:
         return json_value(value)
-    if len(json.dumps(result, separators=(',', ':'))) > MAX_NESTED_BYTES:
+    if encoded_size(result) > MAX_NESTED_BYTES:
         raise InvalidValue('larger than Braze allows for one attribute ({} KB)'.format(MAX_NESTED_BYTES // 1024))
     return result
