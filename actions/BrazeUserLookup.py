@@ -12,10 +12,9 @@ Returns success = true (one profile) | not_found | multiple (an email or phone m
 error, every mapped global as text ("" for what the profile lacks, and on every other outcome),
 BRAZE_ID and BRAZE_EXTERNAL_ID. Permission: users.export.ids.
 """
+from . import braze_fields as fields
 from . import braze_lookup as lookup
 from .braze_node import BrazeNode, failure, sent_summary
-
-PERSONAL_FIELDS = ('first_name', 'last_name', 'email', 'phone', 'dob', 'home_city', 'external_id')
 
 
 class BrazeUserLookup(BrazeNode):
@@ -38,7 +37,7 @@ class BrazeUserLookup(BrazeNode):
             return failure(call.say, 'unexpected', 'Braze answered "users" with something other than user objects',
                            sent_summary(sent, call.deadline))
         if found == 'true':
-            call.say.hide_personal(users[0].get(field) for field in PERSONAL_FIELDS)
+            call.say.hide_personal(users[0].get(field) for field in fields.PERSONAL)
             result = dict(success='true', **lookup.globals_of(users[0], request.paths))
         else:
             result = {'success': found}

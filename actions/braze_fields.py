@@ -77,6 +77,21 @@ PURCHASE = ObjectKind('purchases', {
                                                     'currency')), 50 * 1024)
 
 
+# The seed template's globals (Braze's partner page) and the attribute each one holds: what
+# BrazeUserTrack's flat form records, and (the standard ones) what BrazeUserLookup fills by default.
+SEED_GLOBALS = (
+    ('FIRST_NAME', 'first_name'),
+    ('LAST_NAME', 'last_name'),
+    ('EMAIL_ADDRESS', 'email'),
+    ('DATE_OF_BIRTH', 'dob'),
+    ('CITY_OF_RESIDENCE', 'home_city'),
+    ('OPERATING_SYSTEM', 'operating_system'),  # a custom attribute
+)
+# Fields whose values are personal data, wherever they appear (a looked-up profile included).
+PERSONAL = tuple(sorted({name for table in (IDENTIFIERS, ATTRIBUTES) for name, field in table.items()
+                         if field.personal} - {'user_alias'}))
+
+
 def attribute(name):
     """The field of attribute ``name`` (a standard one, or the custom-attribute rules); an identifier
     is never an attribute (Braze would store it as a custom attribute of that name)."""

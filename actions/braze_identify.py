@@ -20,7 +20,7 @@ import collections
 from . import braze_fields as fields
 from . import braze_lookup as lookup
 from . import braze_values as values
-from .braze_input import UnusableInput
+from .braze_input import Identifier, UnusableInput, personal_values, with_default_user
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, Variables
 
@@ -39,8 +39,7 @@ Step = collections.namedtuple('Step', 'outcome path permission body')
 def build(payload, context, budget):
     """Parameter Input -> ``Plan``: the customer's external_id and the chat's alias."""
     variables = Variables(payload, context, budget)
-    raw_id = payload.get('external_id', '{USER_ID}')
-    external_id = variables.value(raw_id)
+    external_id = variables.value(with_default_user(payload, ('external_id',))['external_id'])
     if external_id is MISSING:
         raise UnusableInput('external_id (or USER_ID) is not set: there is no customer to join the chat to')
     alias = _alias(payload, context, variables)
@@ -49,7 +48,8 @@ def build(payload, context, budget):
         alias = fields.IDENTIFIERS['user_alias'].normalize(alias)
     except InvalidValue as problem:
         raise UnusableInput('external_id or user_alias is not usable: {}'.format(problem))
-    return Plan(external_id, alias, (external_id, alias['alias_name']))
+    personal = personal_values(Identifier('external_id', external_id)) + personal_values(Identifier('user_alias', alias))
+    return Plan(external_id, alias, tuple(personal))
 
 
 def _alias(payload, context, variables):

@@ -8,6 +8,8 @@ from .braze_values import InvalidValue
 from .braze_variables import MISSING
 
 Identifier = collections.namedtuple('Identifier', 'kind value')  # value: text, or the alias object
+# The seed template's convention: with no identifier given, the global USER_ID is the external_id.
+DEFAULT_USER = '{USER_ID}'
 
 
 class UnusableInput(Exception):
@@ -22,6 +24,18 @@ def payload_dict(payload):
             raise UnusableInput('the Parameter Input is text but not a JSON object')
         return parsed
     return payload if isinstance(payload, dict) else {}
+
+
+def with_default_user(payload, kinds):
+    """The Parameter Input, with ``external_id`` = ``{USER_ID}`` when it names none of ``kinds``."""
+    return payload if any(kind in payload for kind in kinds) else dict(payload, external_id=DEFAULT_USER)
+
+
+def personal_values(who):
+    """The parts of an identifier that are personal data (an alias's name; a braze_id is not)."""
+    if not fields.IDENTIFIERS[who.kind].personal:
+        return []
+    return [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
 
 
 def identifier(payload, variables, kinds=tuple(fields.IDENTIFIERS), extras_allowed=True):

@@ -11,22 +11,18 @@ import collections
 import json
 import re
 
+from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import UnusableInput, identifier
+from .braze_input import UnusableInput, identifier, personal_values, with_default_user
 from .braze_safelog import for_chat
 from .braze_variables import Variables
 
 ENDPOINT = 'users/export/ids'
 PERMISSION = 'users.export.ids'
 
-# The seed template's globals, filled when the Parameter Input maps none.
-DEFAULT_GLOBALS = collections.OrderedDict([
-    ('FIRST_NAME', 'first_name'),
-    ('LAST_NAME', 'last_name'),
-    ('EMAIL_ADDRESS', 'email'),
-    ('DATE_OF_BIRTH', 'dob'),
-    ('CITY_OF_RESIDENCE', 'home_city'),
-])
+# The seed template's globals of standard attributes, filled when the Parameter Input maps none.
+DEFAULT_GLOBALS = collections.OrderedDict(
+    (name, field) for name, field in fields.SEED_GLOBALS if field in fields.ATTRIBUTES)
 # Top-level fields of an exported user (api/endpoints/export/user_data/post_users_identifier).
 EXPORTABLE = frozenset((
     'apps', 'attributed_campaign', 'attributed_source', 'attributed_adgroup', 'attributed_ad', 'braze_id',
@@ -56,15 +52,12 @@ def mapped_globals(payload):
 def build(payload, context, budget):
     """Parameter Input -> ``Lookup``. Raises ``UnusableInput``."""
     variables = Variables(payload, context, budget)
-    if not any(kind in payload for kind in _REQUEST_KEY):
-        payload = dict(payload, external_id='{USER_ID}')  # the flat form, as BrazeUserTrack
-    who, _ = identifier(payload, variables, extras_allowed=False)
+    who, _ = identifier(with_default_user(payload, _REQUEST_KEY), variables, extras_allowed=False)
     paths = _paths(payload.get('globals', DEFAULT_GLOBALS))
     fields = sorted({'braze_id', 'external_id'} | {path[0] for path in paths.values()})
     value = [who.value] if who.kind in ('external_id', 'user_alias') else who.value  # arrays, the rest single
     body = values.encoded({_REQUEST_KEY[who.kind]: value, 'fields_to_export': fields})
-    personal = [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
-    return Lookup(body, paths, personal)
+    return Lookup(body, paths, personal_values(who))
 
 
 def _paths(mapping):

@@ -10,7 +10,7 @@ import collections
 from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import UnusableInput, identifier
+from .braze_input import DEFAULT_USER, UnusableInput, identifier, personal_values
 from .braze_settings import TRACK_PATH as ENDPOINT  # noqa: F401 - the node sends here
 from .braze_values import InvalidValue, timestamp
 from .braze_variables import MISSING, BudgetExceeded, Variables
@@ -18,16 +18,8 @@ from .braze_variables import MISSING, BudgetExceeded, Variables
 PERMISSION = 'users.track'
 EXPLICIT_KEYS = frozenset(tuple(fields.IDENTIFIERS) + ('attributes', 'events', 'purchases', 'update_existing_only',
                                                       'merge_objects'))
-# The seed template's globals -> Braze attribute; USER_ID is the external_id, NAME_OF_EVENT and
-# EVENT_TIME one event.
-FLAT_ATTRIBUTES = (
-    ('FIRST_NAME', 'first_name'),
-    ('LAST_NAME', 'last_name'),
-    ('EMAIL_ADDRESS', 'email'),
-    ('DATE_OF_BIRTH', 'dob'),
-    ('CITY_OF_RESIDENCE', 'home_city'),
-    ('OPERATING_SYSTEM', 'operating_system'),
-)
+# The flat form: the seed template's globals (braze_fields.SEED_GLOBALS); USER_ID is the
+# external_id, NAME_OF_EVENT and EVENT_TIME one event.
 # Events and purchases one call sends at most (ours): 1,000 objects are 20 requests of 50 (or 14 of
 # 75), which still fit in the default deadline on a healthy connection.
 MAX_ITEMS = 500
@@ -42,7 +34,7 @@ def build(payload, context, now, budget):
     """Parameter Input + context -> ``TrackInput``. Raises ``UnusableInput``."""
     variables = Variables(payload, context, budget)
     if EXPLICIT_KEYS.isdisjoint(payload):
-        if variables.lookup('USER_ID') is MISSING:
+        if variables.lookup(conventions.reference_name(DEFAULT_USER)) is MISSING:
             raise UnusableInput('USER_ID is not set, so there is no external_id to record this user under '
                                 '(or use the explicit form with external_id, user_alias, email or phone)')
         payload = dict(payload, **_flat_as_explicit(variables))
@@ -50,8 +42,8 @@ def build(payload, context, now, budget):
 
 
 def _flat_as_explicit(variables):
-    explicit = {'external_id': '{USER_ID}',
-                'attributes': {name: '{%s}' % variable for variable, name in FLAT_ATTRIBUTES}}
+    explicit = {'external_id': DEFAULT_USER,
+                'attributes': {name: '{%s}' % variable for variable, name in fields.SEED_GLOBALS}}
     if variables.lookup('NAME_OF_EVENT') is not MISSING:
         explicit['events'] = [{'name': '{NAME_OF_EVENT}', 'time': '{EVENT_TIME}'}]
     return explicit
@@ -69,7 +61,7 @@ class _Builder(object):
 
     def build(self, payload):
         who, extras = identifier(payload, self.variables)
-        self.personal.append(who.value.get('alias_name') if who.kind == 'user_alias' else who.value)
+        self.personal.extend(personal_values(who))
         self.personal.extend(extras.values())
         # The flags first: a budget spent on a large input must never drop "update only".
         update_only = self._flag(payload, 'update_existing_only')

@@ -12,7 +12,7 @@ import collections
 from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import UnusableInput, identifier
+from .braze_input import UnusableInput, identifier, personal_values, with_default_user
 from .braze_node import BrazeNode, failure, sent_summary
 from .braze_safelog import for_chat
 from .braze_settings import SettingsError
@@ -66,16 +66,15 @@ def build(kind, payload, context, settings, budget):
     for key in AUDIENCE_KEYS:
         if key in payload:
             raise UnusableInput('"{}" is refused: a chat sends to its one user only'.format(key))
-    if not any(k in payload for k in ('external_id', 'user_alias')):
-        payload = dict(payload, external_id='{USER_ID}')
-    who, _ = identifier(payload, variables, kinds=('external_id', 'user_alias'), extras_allowed=False)
+    kinds = ('external_id', 'user_alias')
+    who, _ = identifier(with_default_user(payload, kinds), variables, kinds=kinds, extras_allowed=False)
     recipient = {'external_user_id' if who.kind == 'external_id' else 'user_alias': who.value}
     existing_only = variables.value(payload.get('send_to_existing_only'))
     if existing_only is not MISSING:
         if who.kind == 'user_alias':
             raise UnusableInput('send_to_existing_only cannot be used with a user_alias (Braze refuses it)')
         recipient['send_to_existing_only'] = _flag(existing_only, 'send_to_existing_only')
-    personal = [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
+    personal = personal_values(who)
     attributes = _attributes(variables, payload.get('attributes'), personal)
     if attributes:
         recipient['attributes'] = attributes
