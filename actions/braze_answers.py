@@ -64,6 +64,14 @@ def classify(status, body, permission):
                    body=body)
 
 
+def unanswered(failure):
+    """An attempt with no usable answer (braze_wire.WireError) -> ``Verdict``. The ending follows
+    from what Braze may hold: a refused certificate is final, a request that may have arrived is
+    ambiguous, one that never left is not sent. Answers and failures are judged here alike."""
+    ending = DONE if failure.certificate else AMBIGUOUS if failure.sent else NOT_SENT
+    return verdict(ending, failure.reason, None, str(failure))
+
+
 def verdict(ending, reason, status, message, errors=None, body=None):
     return Verdict(ending=ending, reason=reason, status=status, message=message, errors=errors, body=body)
 

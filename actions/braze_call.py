@@ -4,8 +4,8 @@ import collections
 import datetime
 
 from . import braze_wire as wire
-from .braze_answers import classify, verdict
-from .braze_retry import AMBIGUOUS, DONE, NOT_SENT, backoff, decide, rate_limit_wait
+from .braze_answers import classify, unanswered, verdict
+from .braze_retry import DONE, backoff, decide, rate_limit_wait
 from .braze_variables import Budget
 
 # What became of one request: Braze's verdict, and how many attempts it took.
@@ -46,8 +46,7 @@ class Call(object):
                                    deadline.timeouts(settings.connect_timeout, settings.read_timeout),
                                    wire.monotonic_deadline(deadline.remaining()))
             except wire.WireError as failure:
-                ending = DONE if failure.certificate else AMBIGUOUS if failure.sent else NOT_SENT
-                result = verdict(ending, failure.reason, None, str(failure))
+                result = unanswered(failure)
                 wait = backoff(attempt, self._rand)
             else:
                 result = classify(answer.status, answer.body, permission)

@@ -10,6 +10,7 @@ import os
 
 from . import braze_conventions as conventions
 from .braze_url import UrlError, check_base_url, endpoint_url
+from .braze_values import InvalidValue, boolean
 
 # name -> (kind, default, low, high). One table, so every number is checked alike.
 NUMBERS = {
@@ -201,9 +202,9 @@ def _flag(params, name):
     if conventions.is_missing(value):
         return False
     try:
-        return conventions.as_bool(value)
-    except ValueError:
-        raise SettingsError('{} must be true or false'.format(name))
+        return boolean(value)
+    except InvalidValue as problem:
+        raise SettingsError('{}: {}'.format(name, problem))
 
 
 def _ca_bundle(value):

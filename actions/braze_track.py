@@ -187,9 +187,9 @@ class _Builder(object):
         if value is MISSING:
             return None
         try:
-            return conventions.as_bool(value)
-        except ValueError:
-            self.drop(name, 'expected true or false')
+            return values.boolean(value)
+        except InvalidValue as problem:
+            self.drop(name, str(problem))
             return None
 
     def _container(self, raw, label):

@@ -9,7 +9,6 @@ reached Braze is never sent again (the customer would get the message twice).
 """
 import collections
 
-from . import braze_conventions as conventions
 from . import braze_fields as fields
 from . import braze_values as values
 from .braze_input import UnusableInput, identifier, personal_values, with_default_user
@@ -139,9 +138,9 @@ def _attributes(variables, raw, personal):
 
 def _flag(value, name):
     try:
-        return conventions.as_bool(value)
-    except ValueError:
-        raise UnusableInput('{} must be true or false'.format(name))
+        return values.boolean(value)
+    except InvalidValue as problem:
+        raise UnusableInput('{}: {}'.format(name, problem))
 
 
 def _text(value, name):

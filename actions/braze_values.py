@@ -151,6 +151,7 @@ def location(value):
 
 
 def boolean(value):
+    """True or False from Pypestream's words (braze_conventions): the one rule every flag and field uses."""
     try:
         return conventions.as_bool(value)
     except ValueError:

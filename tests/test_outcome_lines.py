@@ -84,7 +84,7 @@ EXPECTED = {
     'canvas existing only false': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
         'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: send_to_existing_only false needs attributes to create the user with (Braze)', 0),
     'canvas existing only word': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
-        'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: send_to_existing_only must be true or false', 0),
+        'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: send_to_existing_only: expected true or false', 0),
     'canvas broadcast': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
         'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: broadcast is refused: a chat sends to its one user only', 0),
     'canvas id not text': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
