@@ -163,7 +163,7 @@ def _connect(connection):
                     sock.setsockopt(*option)
                 sock.settimeout(_shorter(timeout, _time_left(state)))
                 sock.connect(address)
-                sock.braze_host = connection._dns_host.strip('[]')  # the name TLS must verify
+                sock.braze_host = connection.host.strip('[]')  # the name TLS must verify (no trailing dot)
                 return sock
             except OSError as error:  # socket.timeout included: the next address may answer
                 sock.close()
