@@ -11,7 +11,8 @@ audiences are refused. A send that may have reached Braze is never repeated.
 Returns success = true | error, and BRAZE_DISPATCH_ID. Permission: canvas.trigger.send.
 """
 from . import braze_trigger as trigger
+from .braze_trigger_node import TriggerNode
 
 
-class BrazeCanvasTrigger(trigger.TriggerNode):
+class BrazeCanvasTrigger(TriggerNode):
     KIND = trigger.CANVAS  # the endpoint, its permission, and the names of its fields (braze_trigger.py)

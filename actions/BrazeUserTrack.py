@@ -12,6 +12,7 @@ Returns {'success': 'true'} or {'success': 'error', 'BRAZE_ERROR': <reason>}, pl
 and BRAZE_DROPPED naming what Braze refused and what was left out. Permission: users.track.
 """
 from . import braze_batches as batches
+from . import braze_delivery as delivery
 from . import braze_track as track
 from .braze_input import UnusableInput
 from .braze_node import BrazeNode, failure, named, summary
@@ -28,7 +29,7 @@ class BrazeUserTrack(BrazeNode):
         if not split.requests:
             raise UnusableInput('nothing left to send: every input was dropped')
 
-        report = batches.deliver(call, split.requests, track.ENDPOINT, track.PERMISSION)
+        report = delivery.deliver(call, split.requests, track.ENDPOINT, track.PERMISSION)
 
         refused = list(report.refused.items())
         call.say.each('refused inputs', refused, lambda item: 'refused by Braze: {}: {}'.format(*item))

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""One user's objects -> /users/track request bodies within Braze's per-request limits.
+"""One user's objects -> /users/track request bodies within Braze's per-request limits
+(braze_delivery sends them).
 
 Braze: at most 75 objects combined (today's standard rule), 75 per array (legacy rate limits) or 50
 combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB per body. Objects keep their order across requests, so one user's
@@ -8,7 +9,6 @@ updates apply as written.
 import collections
 
 from . import braze_values as values
-from .braze_answers import refused_inputs
 
 ARRAYS = ('attributes', 'events', 'purchases')
 # Braze refuses bodies over 4 MB (413); stay well under it, leaving room for the envelope.
@@ -61,30 +61,3 @@ def _counts_twice(attributes):
     """inc adds again and $add appends again; sets, add/remove on string arrays, $update and
     $remove leave the same state when applied twice."""
     return any(isinstance(value, dict) and ('inc' in value or '$add' in value) for value in attributes.values())
-
-
-# What became of all of one call's requests; built once, by ``deliver``.
-Report = collections.namedtuple('Report', 'reason message status attempts objects requests refused')
-
-
-def deliver(call, batches, path, permission):
-    """POST each batch in order; stop at the first failure that is not a partial refusal."""
-    reason = message = status = None
-    attempts = objects = requests = 0
-    refused = collections.OrderedDict()
-    for batch in batches:
-        sent = call.send(path, permission, batch.body, batch.replayable or call.settings.retry_non_idempotent)
-        verdict = sent.verdict
-        attempts += sent.attempts
-        requests += 1
-        status = verdict.status if verdict.status is not None else status
-        if verdict.errors:  # a partial refusal (201) or a refusal of every object (400) alike
-            for label, why in refused_inputs(verdict.errors, batch.labels).items():
-                refused.setdefault(label, why)
-        if verdict.reason in (None, 'rejected'):
-            objects += batch.objects
-        if verdict.reason is not None and reason in (None, 'rejected'):
-            reason, message = verdict.reason, verdict.message
-        if verdict.reason not in (None, 'rejected'):
-            break
-    return Report(reason, message, status, attempts, objects, requests, refused)

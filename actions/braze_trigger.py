@@ -12,8 +12,6 @@ import collections
 from . import braze_fields as fields
 from . import braze_values as values
 from .braze_input import UnusableInput, identifier, personal_values, with_default_user
-from .braze_node import BrazeNode, failure, sent_summary
-from .braze_safelog import for_chat
 from .braze_settings import SettingsError
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, BudgetExceeded, Variables
@@ -31,29 +29,6 @@ MAX_PROPERTIES_BYTES = 50 * 1024
 AUDIENCE_KEYS = ('recipients', 'audience', 'segment_id', 'external_user_ids', 'user_aliases')
 
 Send = collections.namedtuple('Send', 'body personal')
-
-
-class TriggerNode(BrazeNode):
-    """What BrazeCanvasTrigger and BrazeCampaignTrigger share; each names its ``KIND``."""
-    KIND = None
-
-    def blanks(self, payload):
-        return ['BRAZE_DISPATCH_ID']
-
-    def run(self, call, payload, context):
-        send = build(self.KIND, payload, context, call.settings, call.budget())
-        call.say.hide_personal(send.personal)
-
-        sent = call.send(self.KIND.path, self.KIND.permission, send.body, resend_ambiguous=False)  # never twice
-
-        verdict = sent.verdict
-        if verdict.reason is not None:
-            return failure(call.say, verdict.reason, verdict.message, sent_summary(sent, call.deadline))
-        dispatch_id = verdict.body.get('dispatch_id')
-        if not isinstance(dispatch_id, str):  # Braze sends text; anything else is not shown to the chat
-            dispatch_id = ''
-        call.say.outcome('sent ' + sent_summary(sent, call.deadline))
-        return {'success': 'true', 'BRAZE_DISPATCH_ID': for_chat(dispatch_id)}
 
 
 def build(kind, payload, context, settings, budget):
