@@ -44,9 +44,25 @@ CASES = [
     ('identify alias not object', 'BrazeUserIdentify', {'external_id': 'c', 'user_alias': 'x'}, []),
     ('identify alias no name', 'BrazeUserIdentify', {'external_id': 'c', 'user_alias': {'alias_label': 'l'}}, []),
     ('identify bad id', 'BrazeUserIdentify', {'external_id': 'x' * 1000}, []),
+    ('identify step 503 then ok', 'BrazeUserIdentify', {'external_id': 'c'}, [('/users/export/ids', 201, {'users': [{'braze_id': 'b', 'user_aliases': [{'alias_name': 'chat-1', 'alias_label': 'pypestream_chat'}]}], 'message': 'success'}), ('/users/identify', 503, {}), ('/users/identify', 201, {'aliases_processed': 1, 'message': 'success'})]),
+    ('lookup unexpected', 'BrazeUserLookup', {'external_id': 'c'}, [('/users/export/ids', 201, {'users': [None], 'message': 'success'})]),
+    ('track alias not object', 'BrazeUserTrack', {'user_alias': 'x', 'events': [{'name': 'e'}]}, []),
+    ('track long refusal', 'BrazeUserTrack', {'external_id': 'c', 'events': [{'name': 'e'}]}, [('/users/track', 201, {'message': 'success', 'errors': [{'type': 'r' * 300, 'input_array': 'events', 'index': 0}]})]),
+    ('track refusal not text', 'BrazeUserTrack', {'external_id': 'c', 'events': [{'name': 'e'}]}, [('/users/track', 201, {'message': 'success', 'errors': [{'type': {'code': 7}, 'input_array': 'events', 'index': 0}]})]),
 ]
+REJECTED = "BrazeUserTrack: error reason=rejected status=201 attempts=1 elapsed_ms=0 objects=1 requests=1: Braze refused part of the request"
 # name: (result, outcome line, requests sent)
 EXPECTED = {
+    'identify step 503 then ok': ({'success': 'true', 'BRAZE_IDENTIFIED': 'identified'},
+        'BrazeUserIdentify: identified elapsed_ms=188', 3),
+    'lookup unexpected': ({'success': 'error', 'FIRST_NAME': '', 'LAST_NAME': '', 'EMAIL_ADDRESS': '', 'DATE_OF_BIRTH': '', 'CITY_OF_RESIDENCE': '', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'unexpected'},
+        'BrazeUserLookup: error reason=unexpected status=201 attempts=1 elapsed_ms=0: Braze answered "users" with something other than user objects', 1),
+    'track alias not object': ({'success': 'error', 'BRAZE_ERROR': 'invalid_input'},
+        'BrazeUserTrack: error reason=invalid_input: nothing sent: user_alias is not usable as an identifier: must be {"alias_name": ..., "alias_label": ...}', 0),
+    'track long refusal': ({'success': 'error', 'BRAZE_ERROR': 'rejected', 'BRAZE_REJECTED': 'events[0]: ' + 'r' * 157 + '...'},
+        REJECTED, 1),  # each refusal clipped to 160 characters
+    'track refusal not text': ({'success': 'error', 'BRAZE_ERROR': 'rejected', 'BRAZE_REJECTED': 'events[0]: {"code": 7}'},
+        REJECTED, 1),
     'identify export 401': ({'success': 'error', 'BRAZE_IDENTIFIED': '', 'BRAZE_ERROR': 'unauthorized'},
         "BrazeUserIdentify: error reason=unauthorized status=401 attempts=1 elapsed_ms=0: looking up: the REST API key was refused: check the key, that it belongs to this workspace, and that braze_url is your cluster's REST endpoint", 1),
     'identify export 503 then ok': ({'success': 'true', 'BRAZE_IDENTIFIED': 'none'},

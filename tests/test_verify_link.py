@@ -161,6 +161,29 @@ def tampered():
     return cases
 
 
+# The outcome line of each case: which rule the link broke, and nothing of the link itself.
+WHY = {
+    'base64 signature': 'bz_sig is not 64 lower-case hex characters',
+    'cohort': 'the signature does not match (tampered, or signed with another secret)',
+    'cohort too long': 'bz_cohort is over 255 characters',
+    'cohort with a bar': 'bz_uid or bz_cohort holds |',
+    'empty uid': 'bz_uid is empty',
+    'expiry': 'the signature does not match (tampered, or signed with another secret)',
+    'expiry in milliseconds': 'bz_exp is not Unix seconds (1 to 12 ASCII digits)',
+    'expiry with a sign': 'bz_exp is not Unix seconds (1 to 12 ASCII digits)',
+    'non-hex signature': 'bz_sig is not 64 lower-case hex characters',
+    'partial': 'partial link: no bz_sig',
+    'signed with another secret': 'the signature does not match (tampered, or signed with another secret)',
+    'truncated signature': 'bz_sig is not 64 lower-case hex characters',
+    'uid': 'the signature does not match (tampered, or signed with another secret)',
+    'uid too long': 'bz_uid is over 987 bytes',
+    'uid with a bar': 'bz_uid or bz_cohort holds |',
+    'unknown kid': 'bz_kid names no secret of this environment',
+    'upper-case signature': 'bz_sig is not 64 lower-case hex characters',
+    'wrong kid': 'the signature does not match (tampered, or signed with another secret)',
+}
+
+
 @pytest.mark.parametrize('case', sorted(tampered()))
 def test_every_tampered_or_malformed_link_is_invalid_and_logs_nothing_of_it(case):
     found = tampered()[case]
@@ -168,20 +191,44 @@ def test_every_tampered_or_malformed_link_is_invalid_and_logs_nothing_of_it(case
         result, lines = verify(url_of(found), now=now)
         assert result == {'success': 'invalid', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': '',
                           'BRAZE_LINK_ROUTE': 'invalid'}, case
+        assert lines == ['BrazeVerifyLink: invalid source=url: ' + WHY[case]]
         assert_nothing_of_the_link_logged(lines, found)
 
 
-@pytest.mark.parametrize('query', [
-    'bz_uid=a&bz_uid=b&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64,           # a field given twice
-    'bz_uid=%FF&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64,                 # not UTF-8 once decoded
-    'bz_uid=a&bz_exp=1&bz_kid=k&bz_sig={}&bz_evil=1'.format('a' * 64),  # a field that is not ours
-    'bz_uid=a',                                                        # partial
+@pytest.mark.parametrize('query, why', [
+    ('bz_uid=a&bz_uid=b&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64, 'bz_uid is given twice'),
+    ('bz_uid=%FF&bz_exp=1&bz_kid=k&bz_sig=' + 'a' * 64, 'bz_uid is not valid UTF-8 once decoded'),
+    ('bz_uid=a&bz_exp=1&bz_kid=k&bz_sig={}&bz_evil=1'.format('a' * 64), 'a bz_ field that is not a link field'),
+    ('bz_uid=a', 'partial link: no bz_exp, bz_kid, bz_sig'),
+    ('%FF=1&bz_uid=a', 'partial link: no bz_exp, bz_kid, bz_sig'),  # an unreadable name is not ours
 ])
-def test_malformed_queries_are_invalid(query):
+def test_malformed_queries_are_invalid(query, why):
     result, lines = verify(PAGE + '?' + query)
-    assert result['success'] == 'invalid'
+    assert result['success'] == 'invalid' and lines == ['BrazeVerifyLink: invalid source=url: ' + why]
     assert 'bz_evil' not in lines[0] and '%FF' not in lines[0] and 'a' * 64 not in lines[0]
     assert_nothing_of_the_link_logged(lines, {'bz_sig': 'a' * 64})
+
+
+@pytest.mark.parametrize('passthrough, why', [
+    ({'bz_uid': 5}, 'bz_uid in the passthrough is not text'),
+    ({'bz_uid': 'x', 'bz_zz': '5'}, 'a bz_ field that is not a link field'),
+    ({'bz_zz': 5}, 'a bz_ field in the passthrough is not text'),
+])
+def test_malformed_passthrough_fields_are_invalid(passthrough, why):
+    result, lines = verify(url=PAGE, passthrough=json.dumps(passthrough))
+    assert result['success'] == 'invalid' and lines == ['BrazeVerifyLink: invalid source=passthrough: ' + why]
+
+
+def test_the_size_limits_are_inclusive():
+    found = fields()
+    url = url_of(found)
+    exact = url.replace(PAGE, PAGE + '/' + 'p' * (links.MAX_URL - len(url.encode()) - 1), 1)
+    assert len(exact.encode()) == links.MAX_URL and verify(exact)[0]['success'] == 'verified'
+    assert verify(exact.replace('/p', '/pp', 1))[0]['success'] == 'invalid'
+    text = json.dumps(found)
+    padded = text[:-1] + ', "pad": "' + 'x' * (links.MAX_PASSTHROUGH - len(text) - 11) + '"}'
+    assert len(padded) == links.MAX_PASSTHROUGH and verify(url=PAGE, passthrough=padded)[0]['success'] == 'verified'
+    assert verify(url=PAGE, passthrough=padded[:-2] + 'x"}')[0]['success'] == 'invalid'
 
 
 def test_a_field_twice_in_passthrough_json_is_invalid():
