@@ -3,8 +3,8 @@
 (braze_delivery sends them).
 
 Braze: at most 75 objects combined (today's standard rule), 75 per array (legacy rate limits) or 50
-combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB per body. Objects keep their order across requests, so one user's
-updates apply as written.
+combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB per body.
+Objects keep their order across requests, so one user's updates apply as written.
 """
 import collections
 

@@ -48,7 +48,8 @@ def build(payload, context, budget):
         alias = fields.IDENTIFIERS['user_alias'].normalize(alias)
     except InvalidValue as problem:
         raise UnusableInput('external_id or user_alias is not usable: {}'.format(problem))
-    personal = personal_values(Identifier('external_id', external_id)) + personal_values(Identifier('user_alias', alias))
+    personal = personal_values(Identifier('external_id', external_id))
+    personal += personal_values(Identifier('user_alias', alias))
     return Plan(external_id, alias, tuple(personal))
 
 

@@ -45,7 +45,7 @@ def _assign(payload):
     if not isinstance(setting, dict):
         return {'success': 'error'}
     result = {'success': 'true'}
-    result.update((str(name), value if isinstance(value, str) else json.dumps(value)) for name, value in setting.items())
+    result.update((str(name), _text(value)) for name, value in setting.items())
     return result
 
 

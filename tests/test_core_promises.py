@@ -2,24 +2,19 @@
 """Promises of the core that a deliberate bug once slipped past (issue 16's mutation review, then
 mutmut): each test here fails when its rule is broken. docs/mutation.md lists them."""
 import json
-import socket
-import time
 
 import pytest
 import responses
 
-from rawserver import serving
 from support import (SANDBOX, TRACK_URL, URL, BrazeCanvasTrigger, BrazeUserIdentify, BrazeUserTrack,
-                     FakeClock, app, load_module)
+                     FakeClock, load_module)
 
 settings_module = load_module('actions.braze_settings')
 url_module = load_module('actions.braze_url')
 retry = load_module('actions.braze_retry')
 variables = load_module('actions.braze_variables')
 answers = load_module('actions.braze_answers')
-identify = load_module('actions.braze_identify')
 track = load_module('actions.braze_track')
-wire = load_module('actions.braze_wire')
 EXPORT_URL = URL + '/users/export/ids'
 OK = json.dumps({'message': 'success'})
 

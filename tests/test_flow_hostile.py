@@ -2,11 +2,9 @@
 """lint and flow answer a hostile flow file with a finding that names the problem and the cell, and
 exit 1, never a traceback; flow prints what a node or a user wrote as data, never as terminal control."""
 import json
-import os
 
-import pytest
 
-from local_pypestream import flowfile, flowrun
+from local_pypestream import flowrun
 from test_flow import HEADER, flow, node_row, run_cli, walk
 
 DEEP = '[' * 40000 + ']' * 40000  # deeper than any parser's recursion, within the cell limit

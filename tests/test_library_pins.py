@@ -1,10 +1,8 @@
 # -*- coding: utf-8 -*-
 """The transport relies on a few library hooks; each test here fails when requests or urllib3 stops
 calling one the way the node relies on it (CI runs these on urllib3 2 and on 1.26 / requests 2.25)."""
-import json
 
 import pytest
-import requests
 import trustme
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
