@@ -58,7 +58,7 @@ def classify(status, body, permission):
         reason, cause = REFUSALS[status]
         said = ' (Braze said: {})'.format(text(message)) if message and status not in (401, 403) else ''
         return verdict(DONE, reason, status, cause.format(permission=permission) + said, errors, body)
-    if status >= 500:
+    if 500 <= status < 600:
         return verdict(AMBIGUOUS, 'unavailable', status, 'Braze answered {}'.format(status), body=body)
     return verdict(DONE, 'unexpected', status, 'Braze answered {}, which it does not document here'.format(status),
                    body=body)

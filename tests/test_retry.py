@@ -79,3 +79,38 @@ def test_refused_inputs_name_each_input_once_and_parse_leniently():
                                                                      'index': 1},
               {'type': 'x', 'input_array': 'events', 'index': 9}, 'plain text', {'type': {'code': 1}}]
     assert answers.refused_inputs(errors, labels) == {'events[7]': 'bad', 'request': 'x'}
+
+
+# status, Braze's body -> (ending, reason, status, the words of the log line, errors), exactly.
+VERDICTS = [
+    (200, {'message': 'success'}, ('done', None, 200, 'recorded', None)),
+    (201, {'message': 'success', 'errors': ['x']}, ('done', 'rejected', 201, 'Braze refused part of the request', ['x'])),
+    (299, {'message': 'queued'}, ('done', 'unexpected', 299, 'answer 299 with message queued instead of "success"', None)),
+    (202, None, ('done', 'unexpected', 202, 'answer 202 with message null instead of "success"', None)),
+    (300, {'message': 'success'}, ('done', 'unexpected', 300, 'Braze answered 300, which it does not document here', None)),
+    (199, {'message': 'success'}, ('done', 'unexpected', 199, 'Braze answered 199, which it does not document here', None)),
+    (429, {'message': 'Rate Limit'}, ('not_sent', 'rate_limited', 429, 'rate limited by Braze', None)),
+    (502, None, ('not_sent', 'unavailable', 502, 'Braze answered 502', None)),
+    (400, {'message': 'bad thing'}, ('done', 'bad_request', 400, 'Braze could not use the request (Braze said: bad thing)', None)),
+    (401, {'message': 'Invalid API key: k'}, ('done', 'unauthorized', 401, "the REST API key was refused: check the key, "
+                                              "that it belongs to this workspace, and that braze_url is your cluster's "
+                                              "REST endpoint", None)),
+    (403, {'message': 'Access Denied'}, ('done', 'forbidden', 403, 'the key lacks the users.track permission, the '
+                                         'workspace is inactive, or an IP allowlist blocks this host', None)),
+    (404, None, ('done', 'not_found', 404, "check braze_url (your cluster's REST endpoint)", None)),
+    (413, {'message': 'too big'}, ('done', 'bad_request', 413, "the request is over Braze's 4 MB limit (Braze said: too big)",
+                                   None)),
+    (415, {}, ('done', 'bad_request', 415, 'Braze wants Content-Type: application/json', None)),
+    (501, None, ('done', 'unavailable', 501, 'Braze does not implement this request', None)),
+    (500, {'message': 'x'}, ('ambiguous', 'unavailable', 500, 'Braze answered 500', None)),
+    (503, None, ('ambiguous', 'unavailable', 503, 'Braze answered 503', None)),
+    (599, None, ('ambiguous', 'unavailable', 599, 'Braze answered 599', None)),
+    (302, None, ('done', 'unexpected', 302, 'Braze answered 302, which it does not document here', None)),
+    (600, None, ('done', 'unexpected', 600, 'Braze answered 600, which it does not document here', None)),
+]
+
+
+@pytest.mark.parametrize('status, body, expected', VERDICTS, ids=[str(v[0]) for v in VERDICTS])
+def test_each_answer_gets_its_exact_verdict_and_keeps_its_body(status, body, expected):
+    verdict = answers.classify(status, body, 'users.track')
+    assert tuple(verdict[:5]) == expected and verdict.body is body
