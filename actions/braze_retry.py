@@ -12,7 +12,7 @@ import math
 from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
-# A value of X-RateLimit-Reset above this is a Unix time, below it (our reading) a number of seconds.
+# A value of X-RateLimit-Reset at or above this is a Unix time, below it (our reading) a number of seconds.
 EPOCH_THRESHOLD = 1e9
 # The first retry waits about 0.25 s: long enough for a Braze blip to pass, short enough that a
 # person in the chat does not notice. Later waits double, up to BACKOFF_MAX.
@@ -100,7 +100,7 @@ def rate_limit_wait(headers, now):
         return observed
     reset = _seconds(headers.get('X-RateLimit-Reset'))
     if reset is not None:
-        return max(0.0, reset - now) if reset > EPOCH_THRESHOLD else reset
+        return max(0.0, reset - now) if reset >= EPOCH_THRESHOLD else reset
     return None
 
 
