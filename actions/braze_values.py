@@ -259,8 +259,8 @@ def dob(value):
     return born.isoformat()
 
 
-def json_value(value, depth=0, key=None):
-    """A copy of ``value`` Braze stores as a property; ``key`` checks dict keys (property_key)."""
+def json_value(value, depth=0):
+    """A copy of ``value`` Braze stores as a property (keys follow property_key)."""
     if depth > MAX_DEPTH:
         raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
     if isinstance(value, bool) or value is None:
@@ -280,10 +280,9 @@ def json_value(value, depth=0, key=None):
     if isinstance(value, (datetime.date, datetime.datetime)):
         return timestamp(value)
     if isinstance(value, (list, tuple)):
-        return [json_value(item, depth + 1, key) for item in value]
+        return [json_value(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        check = key or property_key
-        return {check(k): json_value(item, depth + 1, key) for k, item in value.items()}
+        return {property_key(k): json_value(item, depth + 1) for k, item in value.items()}
     raise InvalidValue('{} is not a JSON value'.format(type(value).__name__))
 
 
@@ -303,11 +302,11 @@ def nested_key(key):
 
 def nested_value(value, depth=0):
     """A value inside a nested custom attribute; dates are written {"$time": "<ISO-8601>"}."""
+    if isinstance(value, dict) and set(value) == {'$time'}:
+        return {'$time': timestamp(value['$time'])}
+    if isinstance(value, (dict, list, tuple)) and depth > MAX_DEPTH:  # an empty list nests too
+        raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
     if isinstance(value, dict):
-        if set(value) == {'$time'}:
-            return {'$time': timestamp(value['$time'])}
-        if depth > MAX_DEPTH:
-            raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
         return {nested_key(k): nested_value(item, depth + 1) for k, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [nested_value(item, depth + 1) for item in value]
