@@ -216,3 +216,46 @@ def test_requests_split_by_size_under_braze_4mb_limit():
     reqs, _ = batches.split(objs, None, 50)
     assert len(reqs) > 1 and all(len(r.body) <= 4 * 1024 * 1024 for r in reqs)
     assert sum(r.objects for r in reqs) == 20
+
+
+def test_every_drop_of_an_event_or_purchase_names_its_input_and_reason_exactly():
+    payload = {'external_id': 'u', 'G': '{X}',
+               'events': [5, {'name': 'e', 'colour': 'red', 'app_id': [1]}, {'app_id': 'a'},
+                          {'name': 't', 'time': 'yesterday'}, {'name': 'p', 'properties': 'x'},
+                          {'name': 'q', 'properties': {'time': 1, '$bad': 2, 'ok': 3, 'big': 'z' * 300}},
+                          {'name': 'r', 'properties': {'k%d' % i: 'v' * 250 for i in range(420)}}, {'name': '{G}'}],
+               'purchases': [{'product_id': 'p', 'currency': 'usd', 'price': 'x', 'quantity': 500},
+                             {'product_id': 'p', 'currency': 'USD', 'price': 1, 'properties': {'price': 1}}]}
+    built = build(payload)
+    assert built.dropped == (
+        ('events[0]', 'must be an object'),
+        ('events[1].colour', 'not a field of this object'),
+        ('events[1].app_id', 'expected text, got list'),
+        ('events[2]', 'needs name'),
+        ('events[3].time', 'not an ISO-8601 date-time; sent with the current time'),
+        ('events[4].properties', 'must be an object'),
+        ('events[5].properties.time', 'is a reserved property name'),
+        ('events[5].properties.$bad', 'property names must be 1-255 characters and not start with $'),
+        ('events[5].properties.big', 'longer than 255 characters'),
+        ('events[6].properties', 'larger than Braze allows (100 KB)'),
+        ('events[7]', 'needs name'),  # a global holding "{X}" is missing, never a second reference
+        ('purchases[0].price', 'expected a number'),
+        ('purchases[0].quantity', 'expected a whole number from 1 to 100'),
+        ('purchases[0]', 'needs price'),
+        ('purchases[1].properties.price', 'is a reserved property name'))
+    assert [label for _, label, _ in built.objects] == ['events[1]', 'events[3]', 'events[4]', 'events[5]', 'events[6]',
+                                                       'purchases[1]']
+    assert [obj.get('properties') for _, _, obj in built.objects][3] == {'ok': 3}
+    assert all(obj['time'] == NOW.isoformat() for _, _, obj in built.objects)
+
+
+def test_properties_exactly_at_braze_size_limit_are_kept():
+    limit = track.fields.EVENT.properties_bytes
+    properties = {'k': 'v' * 200}
+    while track.values.encoded_size(properties) + 300 < limit:
+        properties['k%d' % len(properties)] = 'v' * 250
+    gap = limit - track.values.encoded_size(dict(properties, last=''))
+    properties['last'] = 'w' * gap  # the object now weighs exactly the limit
+    assert track.values.encoded_size(properties) == limit
+    built = build({'external_id': 'u', 'events': [{'name': 'e', 'properties': properties}]})
+    assert built.dropped == () and objects(built, 'events')[0]['properties'] == properties
