@@ -291,3 +291,30 @@ def test_any_link_gets_one_of_the_outcomes_and_one_log_line(url, passthrough):
     if result['success'] != 'verified':
         assert result['BRAZE_LINK_EXTERNAL_ID'] == '' and result['BRAZE_LINK_COHORT'] == ''
         assert result['BRAZE_LINK_ROUTE'] == result['success']
+
+
+def test_the_uid_and_cohort_limits_are_inclusive():
+    assert verify(url_of(fields(uid='u' * 987)))[0]['success'] == 'verified'
+    assert verify(url_of(fields(cohort='c' * 255)))[0]['success'] == 'verified'
+
+
+def test_a_lone_surrogate_from_passthrough_json_is_invalid_text():
+    found = dict(fields(), bz_uid='\ud800')
+    result, lines = verify(url=PAGE, passthrough=json.dumps(found))
+    assert lines == ['BrazeVerifyLink: invalid source=passthrough: bz_uid or bz_cohort is not valid text']
+
+
+def test_an_unparseable_page_url_is_invalid():
+    result, lines = verify('http://[::1/?bz_uid=a')
+    assert lines == ['BrazeVerifyLink: invalid source=url: the page URL cannot be parsed']
+
+
+def test_a_value_holding_equals_signs_and_a_name_that_is_not_utf8_are_read_as_the_form_says():
+    found = fields(uid='a=b==c')
+    result, _ = verify(url_of(found) + '&bz_%FF=1')  # an unreadable name is not one of ours
+    assert result['success'] == 'verified' and result['BRAZE_LINK_EXTERNAL_ID'] == 'a=b==c'
+
+
+def test_a_far_future_link_names_the_rule():
+    result, lines = verify(url_of(fields(exp=NOW + 10 ** 8)))
+    assert lines == ['BrazeVerifyLink: invalid source=url: bz_exp lies further ahead than braze_link_max_age allows']
