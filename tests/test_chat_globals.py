@@ -78,3 +78,20 @@ def test_identifier_keys_in_a_recipients_attributes_are_refused(mocked, params, 
     assert result == {'success': 'error', 'BRAZE_ERROR': 'invalid_input', 'BRAZE_DISPATCH_ID': ''}
     assert len(mocked.calls) == 0
     assert 'identifiers go at the top level' in logs[-1]
+
+
+def test_looked_up_values_of_every_shape_are_written_as_the_flow_reads_them(mocked, params, make, logs):
+    answer_users(mocked, [{'external_id': 'c', 'braze_id': 'b', 'custom_events': 5,
+                           'custom_attributes': {'off': False, 'on': True, 'tier': 'gold', 'tags': ['ü'],
+                                                 'profile': {'b': 1, 'a': 2}}}])
+    payload = {'external_id': 'c', 'globals': {
+        'OFF': 'custom_attributes.off', 'ON': 'custom_attributes.on', 'DEEPER': 'custom_attributes.tier.level',
+        'TAGS': 'custom_attributes.tags', 'PROFILE': 'custom_attributes.profile', 'ORDERS': 'custom_events.o.count'}}
+    result = make(BrazeUserLookup).execute(logs, payload, dict(SANDBOX))
+    assert result == dict(success='true', OFF='false', ON='true', DEEPER='', TAGS='["ü"]', PROFILE='{"a":2,"b":1}',
+                          ORDERS='0', BRAZE_ID='b', BRAZE_EXTERNAL_ID='c')
+
+
+def test_a_global_mapped_to_a_path_that_is_not_text_is_invalid_input(mocked, params, make, logs):
+    result = make(BrazeUserLookup).execute(logs, {'external_id': 'c', 'globals': {'X': 5}}, dict(SANDBOX))
+    assert result['BRAZE_ERROR'] == 'invalid_input' and logs[-1].endswith('X maps to a path Braze does not export')
