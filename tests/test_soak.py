@@ -146,10 +146,11 @@ def test_concurrent_soak_with_faults_and_rate_limit(capsys):
 
 
 def read_back(url, users):
-    """Export in Braze's batches of 50, past any fault the injector left queued."""
+    """Export in Braze's batches of 50, past any fault the injector left queued and the rate limit
+    (this soak test waits for real on a 429); a batch that never succeeds fails the test."""
     exported = []
     for start in range(0, len(users), 50):
-        for _ in range(100):
+        for _ in range(200):
             try:
                 answer = requests.post(url + '/users/export/ids', json={'external_ids': users[start:start + 50]},
                                        headers={'Authorization': 'Bearer ' + KEY}, timeout=10)
@@ -158,6 +159,10 @@ def read_back(url, users):
             if answer.status_code == 201:
                 exported.extend(answer.json()['users'])
                 break
+            if answer.status_code == 429:
+                time.sleep(0.25)
+        else:
+            raise AssertionError('the read-back of users {}.. never succeeded'.format(start))
     return exported
 
 
