@@ -142,7 +142,8 @@ def _frozen(block):
 
 def _api_key(value):
     if conventions.is_missing(value) or not isinstance(value, str):
-        raise SettingsError('braze_api_key is not set (BRAZE_API_KEY or BRAZE_<ENV>_API_KEY)')
+        raise SettingsError("braze_api_key is not set in the environment's PARAMS block (a '{ ... }' placeholder "
+                            'is unset): write your REST API key there')
     key = value.strip()
     if any(ch.isspace() or not 32 < ord(ch) < 127 for ch in key):
         raise SettingsError('braze_api_key holds spaces or non-ASCII characters: copy the key again')
@@ -154,7 +155,8 @@ def _api_key(value):
 def _base_url(params):
     raw = params.get('braze_url')
     if conventions.is_missing(raw):
-        raise SettingsError('braze_url is not set (BRAZE_URL or BRAZE_<ENV>_URL)')
+        raise SettingsError("braze_url is not set in the environment's PARAMS block (a '{ ... }' placeholder is "
+                            'unset): write your REST endpoint there, e.g. https://rest.iad-01.braze.com')
     allowed = params.get('braze_allowed_host')
     try:
         return check_base_url(raw, None if conventions.is_missing(allowed) else allowed)

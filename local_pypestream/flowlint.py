@@ -11,61 +11,138 @@ import os
 from . import builtins, flowfile
 
 ACTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'actions')
+# Bot Manager's compile error for a {VAR} that no Variable column declares.
+UNDECLARED = 'Referenced global variable does not exist'
 
 
 def lint(flow, actions=ACTIONS):
-    """-> [Problem], reading problems first, then each node in file order."""
+    """-> [Problem], reading problems first, then each node in file order, then what cannot be
+    reached. ``actions=None``: no solution to check Command classes against (one warning says so)."""
     found = list(flow.problems)
     if flow.nodes and not flow.has(1):
         found.append(flowfile.Problem('error', None, 'Node Number', 'there is no node 1 to start from'))
-    declared = _declared(flow)
+    if actions is None and flow.nodes:
+        found.append(flowfile.Problem('warning', None, 'Command', 'Command classes not checked: no solution '
+                                      '(app.py beside actions/) at or above the flow; pass --solution DIR'))
+    declared, outputs = _declared(flow)
     for node in sorted(flow.nodes.values(), key=lambda n: n.line):
-        problem = _Checker(node, flow, declared, actions)
+        problem = _Checker(node, flow, declared, outputs, actions)
         problem.check()
         found.extend(problem.found)
-    reached = _reachable(flow)
-    for node in sorted(flow.nodes.values(), key=lambda n: n.line):
-        if node.number not in reached and not node.cell('Intent') and node.number not in HANDLERS:
-            found.append(flowfile.Problem('warning', node.number, 'Node Number', 'cannot be reached from node 1'))
+    found.extend(_unreachable(flow))
     return found
 
 
-# Entered by the platform itself: the error handlers (an exception, a routing failure).
-HANDLERS = (-500, 99990)
+# Entered by the platform itself: the error handlers (an exception, a routing failure) and -585,
+# entered at the end of a chat (the production bot's transcript handler).
+HANDLERS = (-500, -585, 99990)
 
 
-def _reachable(flow):
-    seen, pending = set(), [1] + [n for n in HANDLERS if flow.has(n)]
+def _edges(node):
+    """The node numbers a node can lead to: Next Nodes, What Next? routes, answer options."""
+    found = [n for n in node.next_nodes if n is not None]
+    for read in (lambda: [r.destination for r in flowfile.routes(node.cell('What Next?'))],
+                 lambda: [c.destination for c in flowfile.options(node)]):
+        try:
+            found.extend(read())
+        except ValueError:
+            pass
+    return found
+
+
+def _entries(flow):
+    """Where a chat can start: node 1, the platform's handlers, and every node an intent routes to."""
+    return [1] + [n for n in HANDLERS if flow.has(n)] + [n.number for n in flow.nodes.values() if n.cell('Intent')]
+
+
+def _reach(flow, starts, within=None):
+    seen, pending = set(), list(starts)
     while pending:
         number = pending.pop()
-        node = flow.nodes.get(number)
-        if node is None or number in seen:
+        if number in seen or number not in flow.nodes or (within is not None and number not in within):
             continue
         seen.add(number)
-        pending.extend(n for n in node.next_nodes if n is not None)
-        try:
-            pending.extend(r.destination for r in flowfile.routes(node.cell('What Next?')))
-        except ValueError:
-            pass
-        try:
-            pending.extend(c.destination for c in flowfile.options(node))
-        except ValueError:
-            pass
+        pending.extend(_edges(flow.nodes[number]))
     return seen
 
 
+def _unreachable(flow):
+    """One warning per way into what cannot be reached: a node no route leads to, or a loop nothing
+    enters (a strongly connected group with no way in), with the number of nodes behind it."""
+    lost = set(flow.nodes) - _reach(flow, _entries(flow))
+    graph = {n: sorted(set(d for d in _edges(flow.nodes[n]) if d in lost)) for n in lost}
+    group = _components(graph)
+    entered = {group[d] for n in lost for d in graph[n] if group[d] != group[n]}
+    found = []
+    for first in sorted(min(members) for members in _members(group).values()):
+        if group[first] in entered:
+            continue
+        members = sorted(n for n in lost if group[n] == group[first])
+        behind = len(_reach(flow, [first], lost))
+        if len(members) == 1:
+            message = 'no route leads here: this node{} cannot be reached'.format(
+                ' and the {} after it'.format(behind - 1) if behind > 1 else '')
+        else:
+            message = 'nodes {} form a loop that nothing enters: {} node(s) cannot be reached'.format(
+                ', '.join(str(n) for n in members[:8]) + (', ...' if len(members) > 8 else ''), behind)
+        found.append((flow.nodes[first].line, flowfile.Problem('warning', first, 'Node Number', message)))
+    return [problem for _, problem in sorted(found)]
+
+
+def _components(graph):
+    """Node -> id of its strongly connected component (Kosaraju, without recursion)."""
+    order, seen = [], set()
+    for start in sorted(graph):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(graph[start]))]
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                order.append(node)
+            elif child not in seen:
+                seen.add(child)
+                stack.append((child, iter(graph[child])))
+    reverse = {n: [] for n in graph}
+    for node, children in graph.items():
+        for child in children:
+            reverse[child].append(node)
+    group = {}
+    for start in reversed(order):
+        if start in group:
+            continue
+        pending = [start]
+        while pending:
+            node = pending.pop()
+            if node not in group:
+                group[node] = start
+                pending.extend(reverse[node])
+    return group
+
+
+def _members(group):
+    found = {}
+    for node, key in group.items():
+        found.setdefault(key, []).append(node)
+    return found
+
+
 def _declared(flow):
-    names = set(flowfile.PLATFORM_VARIABLES)
+    """(names declared: Variable columns, Node Inputs, platform variables; names an Output lists)."""
+    names, outputs = set(flowfile.PLATFORM_VARIABLES), set()
     for node in flow.nodes.values():
         names.update(node.variables)
-        names.update(node.outputs)
+        outputs.update(node.outputs)
         names.update(part.split(':', 1)[0].strip() for part in node.cell('Node Input').split(',') if part.strip())
-    return names
+    return names, outputs
 
 
 class _Checker(object):
-    def __init__(self, node, flow, declared, actions):
-        self.node, self.flow, self.declared, self.actions = node, flow, declared, actions
+    def __init__(self, node, flow, declared, outputs, actions):
+        self.node, self.flow, self.declared, self.outputs, self.actions = node, flow, declared, outputs, actions
         self.found = []
 
     def error(self, column, message):
@@ -89,8 +166,10 @@ class _Checker(object):
                 if not flowfile.GLOBAL_NAME.match(name):
                     self.error(column, '{{{}}} is not an UPPER_CASE global name'.format(name))
                 elif name not in self.declared:
-                    self.error(column, '{{{}}} is not declared (no Variable column, action Output or platform '
-                                       'variable names it)'.format(name))
+                    where = ("only an action's Output names it, which declares nothing"
+                             if name in self.outputs else 'no Variable column, Node Input or platform variable names it')
+                    self.error(column, '{{{}}} is not declared ({}): Bot Manager refuses the flow with "{}"; list it '
+                                       'in the Variable column of the node that sets it'.format(name, where, UNDECLARED))
 
     def _destinations(self, column, numbers, text):
         if any(number is None for number in numbers):
@@ -104,7 +183,7 @@ class _Checker(object):
         command = node.cell('Command')
         if not command:
             self.error('Command', 'an action node needs the name of its class')
-        elif not builtins.is_builtin(command) and not _class_exists(self.actions, command):
+        elif self.actions is not None and not builtins.is_builtin(command) and not _class_exists(self.actions, command):
             self.error('Command', 'no class {0} in actions/{0}.py'.format(command))
         decision = node.cell('Decision Variable')
         if not decision:
@@ -120,9 +199,11 @@ class _Checker(object):
         values = [r.value for r in routes]
         if routes and 'error' not in [v.lower() for v in values]:
             self.warning('What Next?', 'no error route: an error would leave the user stranded')
+        odd = sorted(value for value in set(values) if not flowfile.ROUTE_VALUE.match(value))
+        if odd:  # one line per node, however many values
+            self.warning('What Next?', '{} route value(s) not lower-case letters, digits and _: {}{}'.format(
+                len(odd), ', '.join(repr(v) for v in odd[:5]), ', ...' if len(odd) > 5 else ''))
         for value in sorted(set(values)):
-            if not flowfile.ROUTE_VALUE.match(value):
-                self.warning('What Next?', 'route value {!r} is not lower-case letters, digits and _'.format(value))
             if len({r.destination for r in routes if r.value == value}) > 1:
                 self.warning('What Next?', 'route value {!r} has two destinations; the first wins'.format(value))
         self._parameter_input(node.cell('Parameter Input'))

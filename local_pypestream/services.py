@@ -2,7 +2,7 @@
 """Development services a solution may bring along (stand-ins for the systems its nodes call).
 
 local_pypestream knows nothing about them. A solution that wants them puts a module named
-``local_services`` at its root (or names another one in ``LOCAL_PYPESTREAM_SERVICES``) with::
+``local_services.py`` at its root (or names an importable one in ``LOCAL_PYPESTREAM_SERVICES``) with::
 
     @contextlib.contextmanager
     def start(app, env):          # before the first node runs; may fill app.PARAMS
@@ -14,7 +14,11 @@ local_pypestream knows nothing about them. A solution that wants them puts a mod
 """
 import contextlib
 import importlib
+import importlib.util
 import os
+import sys
+
+from .solution import selected_root
 
 DEFAULT_MODULE = 'local_services'
 
@@ -28,13 +32,22 @@ class NoServices(object):
 
 
 def _module():
-    name = os.environ.get('LOCAL_PYPESTREAM_SERVICES', DEFAULT_MODULE)
-    try:
+    """The services of the selected solution: a module named by LOCAL_PYPESTREAM_SERVICES, else the
+    ``local_services.py`` at the solution's root, else none."""
+    name = os.environ.get('LOCAL_PYPESTREAM_SERVICES')
+    if name:
         return importlib.import_module(name)
-    except ImportError as error:
-        if getattr(error, 'name', None) != name:
-            raise
+    path = os.path.join(selected_root(), DEFAULT_MODULE + '.py')
+    if not os.path.isfile(path):
         return None
+    loaded = sys.modules.get(DEFAULT_MODULE)
+    if loaded is not None and os.path.abspath(getattr(loaded, '__file__', '') or '') == os.path.abspath(path):
+        return loaded
+    spec = importlib.util.spec_from_file_location(DEFAULT_MODULE, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[DEFAULT_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @contextlib.contextmanager

@@ -13,14 +13,38 @@ URL = 'https://rest.iad-01.braze.com'
 TRACK_URL = URL + '/users/track'
 EXPORT_URL = URL + '/users/export/ids'
 
-solution = load_solution()
+# BRAZE_NODE_LAYOUT=single-file: the node classes (and the app they read) come from a solution that
+# install-into filled with its single-file layout, so the black-box node tests (test_nodes.py,
+# test_end_to_end.py, test_identifiers.py, test_fault_matrix.py, test_hostile_input.py) hold for both.
+LAYOUT = os.environ.get('BRAZE_NODE_LAYOUT', 'modules')
+
+
+def _node_root():
+    if LAYOUT == 'modules':
+        return None
+    import atexit
+    import shutil
+    import tempfile
+    from local_pypestream import install
+    root = tempfile.mkdtemp(prefix='braze-{}-'.format(LAYOUT))
+    atexit.register(shutil.rmtree, root, True)
+    for name in ('app.py', '__init__.py'):
+        shutil.copy(os.path.join(load_solution().__path__[0], name), root)
+    os.mkdir(os.path.join(root, 'actions'))
+    if install.install(root, layout=LAYOUT, out=lambda line: None) != 0:
+        raise RuntimeError('install-into --layout {} failed'.format(LAYOUT))
+    return root
+
+
+NODE_ROOT = _node_root()
+solution = load_solution(NODE_ROOT)
 app = solution.app
-BrazeUserTrack = load_node('BrazeUserTrack')
-BrazeUserLookup = load_node('BrazeUserLookup')
-BrazeUserIdentify = load_node('BrazeUserIdentify')
-BrazeCanvasTrigger = load_node('BrazeCanvasTrigger')
-BrazeCampaignTrigger = load_node('BrazeCampaignTrigger')
-BrazeVerifyLink = load_node('BrazeVerifyLink')
+BrazeUserTrack = load_node('BrazeUserTrack', NODE_ROOT)
+BrazeUserLookup = load_node('BrazeUserLookup', NODE_ROOT)
+BrazeUserIdentify = load_node('BrazeUserIdentify', NODE_ROOT)
+BrazeCanvasTrigger = load_node('BrazeCanvasTrigger', NODE_ROOT)
+BrazeCampaignTrigger = load_node('BrazeCampaignTrigger', NODE_ROOT)
+BrazeVerifyLink = load_node('BrazeVerifyLink', NODE_ROOT)
 NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger, BrazeVerifyLink)
 # Made-up link secrets for tests (BrazeVerifyLink), 32 characters and more.
 LINK_SECRETS = {'2026-11': 'test-link-secret-0123456789abcdef', 'old': 'older-test-link-secret-fedcba987654'}

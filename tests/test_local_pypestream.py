@@ -108,10 +108,15 @@ def test_local_braze_is_a_second_opinion_and_imports_no_node_code():
             assert 'load_module' not in text and 'importlib' not in text and '__import__' not in text, name
 
 
+# The installer carries this package's own nodes into a solution, so it knows their names; the
+# stand-in itself (run, flow, lint, the built-ins) must not, or it stops being a second opinion.
+INSTALLER = ('install.py', 'bundle.py', 'singlefile.py')
+
+
 def test_the_pypestream_stand_in_knows_nothing_of_braze():
     folder = os.path.join(ROOT, 'local_pypestream')
     for name in os.listdir(folder):
-        if name.endswith('.py'):
+        if name.endswith('.py') and name not in INSTALLER:
             with open(os.path.join(folder, name)) as handle:
                 text = handle.read()
             assert 'local_braze' not in text and 'actions.braze' not in text and 'Braze' not in text, name
