@@ -5,7 +5,7 @@ import signal
 import sys
 import threading
 
-from .server import Emulator
+from .server import DEV_API_KEY, Emulator
 
 
 def main(argv=None):
@@ -45,6 +45,11 @@ def main(argv=None):
         emulator.faults.parse(spec)
     emulator.start(args.host, args.port, (args.tls_cert, args.tls_key) if args.tls_cert else None)
     print('local_braze listening on {}'.format(emulator.url), flush=True)
+    if emulator.api_key == DEV_API_KEY:  # made up for local use: saying it spares a first request's 401
+        print('accepting the development REST key {} (Authorization: Bearer <key>; braze_api_key for the nodes)'
+              .format(DEV_API_KEY), flush=True)
+    else:  # a key chosen by the user is not printed
+        print('accepting the REST key given by --api-key or LOCAL_BRAZE_API_KEY', flush=True)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     try:

@@ -468,6 +468,24 @@ def test_a_502_never_stores_and_a_503_can_be_told_to(emulator):
     assert user(emulator, 'v')['custom_events'][0]['count'] == 1
 
 
+def test_command_line_says_which_development_key_it_accepts():
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if k != 'LOCAL_BRAZE_API_KEY'}
+    process = subprocess.Popen([sys.executable, '-m', 'local_braze', '--port', str(port)], stdout=subprocess.PIPE,
+                               text=True, env=clean, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        process.stdout.readline()
+        said = process.stdout.readline().split()
+        key = said[said.index('key') + 1]
+        assert key == local_braze.DEV_API_KEY
+        answer = requests.post('http://127.0.0.1:{}/users/track'.format(port), json={'attributes': [
+            {'external_id': 'u', 'plan': 'gold'}]}, headers={'Authorization': 'Bearer ' + key}, timeout=5)
+        assert answer.status_code == 201
+    finally:
+        process.terminate()
+        process.wait(timeout=5)
+
+
 def test_keep_alive_and_tcp_nodelay(emulator):
     session = requests.Session()
     for _ in range(5):
@@ -483,6 +501,7 @@ def test_command_line_serves_with_permissions_and_faults():
                                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
         assert process.stdout.readline().strip() == 'local_braze listening on http://127.0.0.1:{}'.format(port)
+        assert process.stdout.readline().strip() == 'accepting the REST key given by --api-key or LOCAL_BRAZE_API_KEY'
         url = 'http://127.0.0.1:{}'.format(port)
         headers = {'Authorization': 'Bearer cli-key'}
         track = {'attributes': [{'external_id': 'u'}]}

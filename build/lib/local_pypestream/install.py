@@ -1,0 +1,334 @@
+# -*- coding: utf-8 -*-
+"""``install-into``: put the nodes into a solution's ``actions/`` and their settings into its ``PARAMS``.
+
+All or nothing: every check is made and every new text built before the first byte is written, and a
+write that fails midway undoes the ones before it. What was installed (version, layout, nodes, a
+SHA-256 per file) is recorded in ``braze_install.json`` at the solution's root, outside ``actions/``
+(Bot Manager must see nothing there but scripts): a later run upgrades the files it wrote that nobody
+changed since, and refuses, with a diff, to replace a changed file or a file of the solution's own
+with the same name (compared case-insensitively, as macOS and Windows compare names). ``--force``
+replaces them after copying each to ``.braze_backup/<time>/`` at the root.
+"""
+import datetime
+import difflib
+import glob
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+
+from . import appparams, flowfile, flowlint, singlefile
+from .bundle import Bundle, BundleError
+
+MANIFEST = 'braze_install.json'
+BACKUPS = '.braze_backup'
+LAYOUTS = ('modules', 'single-file')
+# The partner page's placeholders: a node treats them as unset (a config error naming the setting).
+PLACEHOLDERS = {'braze_url': '{ BRAZE ENDPOINT URL }', 'braze_api_key': '{ BRAZE API KEY }'}
+MAX_MANIFEST = 1024 * 1024
+MAX_DIFF_LINES = 120
+MAX_FLOWS = 200
+
+
+class InstallError(Exception):
+    """The solution cannot take the install: say why; nothing was written."""
+
+
+def install(root, nodes=None, layout='modules', dry_run=False, force=False, flows=None, out=print, bundle=None):
+    """-> exit status (0 installed or nothing to do; 1 refused or impossible, nothing written)."""
+    try:
+        bundle = bundle or Bundle()
+        plan = _Plan(os.path.abspath(root), bundle, nodes, layout, force)
+    except (InstallError, BundleError, appparams.AppError) as error:
+        out('install-into: {}; nothing written'.format(error))
+        return 1
+    plan.show(out)
+    if plan.refused:
+        out('install-into: refused {} file(s) (diff above); nothing written. Keep your version, or run again '
+            'with --force to replace them after a backup in {}/'.format(len(plan.refused), BACKUPS))
+        return 1
+    if dry_run:
+        out('dry run: nothing written')
+        return 0
+    try:
+        changed = plan.apply()
+    except InstallError as error:
+        out('install-into: {}'.format(error))
+        return 1
+    out('{} pypestream-braze {} ({} layout) in {}'.format(
+        'installed' if changed else 'nothing to change: already installed', bundle.version, layout, plan.root))
+    _lint_flows(plan.root, flows, out)
+    return 0
+
+
+def _sha(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Plan(object):
+    def __init__(self, root, bundle, nodes, layout, force):
+        self.root, self.bundle, self.layout, self.force = root, bundle, layout, force
+        if layout not in LAYOUTS:
+            raise InstallError('--layout must be one of {}'.format(', '.join(LAYOUTS)))
+        self.app_path = os.path.join(root, 'app.py')
+        self.actions = os.path.join(root, 'actions')
+        self._check_target()
+        self.app_text = appparams.read(self.app_path)
+        self.merge = appparams.merge(self.app_text, PLACEHOLDERS)
+        self.record = _read_manifest(os.path.join(root, MANIFEST))
+        unknown = [name for name in (nodes or []) if name not in bundle.nodes]
+        if unknown:
+            raise InstallError('no node named {} (the nodes are {})'.format(', '.join(unknown), ', '.join(bundle.nodes)))
+        self.nodes = sorted(set(nodes or bundle.nodes) | set(self.record.get('nodes', [])))
+        self.stamp = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
+        self.writes, self.removes, self.backups = {}, [], {}
+        self.status, self.refused, self.files = [], [], {}
+        self._plan_files()
+
+    def _check_target(self):
+        if not os.path.isdir(self.root):
+            raise InstallError('{} is not a directory'.format(self.root))
+        if not os.path.lexists(self.app_path):
+            raise InstallError('{} has no app.py: point install-into at a solution folder'.format(self.root))
+        if os.path.islink(self.app_path) or not os.path.isfile(self.app_path):
+            raise InstallError('app.py is not a regular file (a link or a folder): it is edited in place')
+        if os.path.islink(self.actions) or not os.path.isdir(self.actions):
+            what = 'a link' if os.path.islink(self.actions) else 'missing or not a folder'
+            raise InstallError('actions/ is {}: install-into writes only into a real actions/ folder'.format(what))
+
+    def _wanted(self):
+        if self.layout == 'modules':
+            names = self.bundle.closure(self.nodes)
+            return {name + '.py': self.bundle.sources[name].encode('utf-8') for name in names}
+        return {name + '.py': singlefile.generate(self.bundle, name).encode('utf-8') for name in self.nodes}
+
+    def _plan_files(self):
+        present = {}
+        for entry in os.listdir(self.actions):
+            present.setdefault(entry.lower(), []).append(entry)
+        recorded = self.record.get('files', {})
+        same_install = (self.record.get('version') == self.bundle.version
+                        and self.record.get('layout') == self.layout)
+        wanted = self._wanted()
+        for name, data in sorted(wanted.items()):
+            found = present.get(name.lower(), [])
+            if not found:
+                self._write(name, data, 'new')
+                continue
+            if len(found) > 1:
+                self._conflict(name, found, data, 'several files whose names differ only in case')
+                continue
+            existing = found[0]
+            current = self._read(existing)
+            ours = recorded.get('actions/' + existing)
+            if current == data and existing == name:
+                self.status.append(('unchanged', name))
+                self.files[name] = _sha(data)
+            elif ours is not None and _sha(current) == ours:
+                if existing != name:
+                    self.removes.append(existing)
+                self._write(name, data, 'upgraded' if current != data else 'renamed')
+            elif ours is not None and same_install:
+                self.status.append(('kept, changed since it was installed: not replaced', existing))
+                self.files[existing] = ours
+            elif ours is not None:
+                self._conflict(name, [existing], data, 'changed since install-into wrote it')
+            else:
+                why = 'a file of the solution with the same name' + (
+                    ' ({} differs only in case)'.format(existing) if existing != name else '')
+                self._conflict(name, [existing], data, why)
+        for path, digest in sorted(recorded.items()):
+            name = path.split('/', 1)[-1]
+            if name in wanted or name.lower() in {n.lower() for n in wanted}:
+                continue
+            full = os.path.join(self.actions, name)
+            if not os.path.lexists(full):
+                continue
+            current = self._read(name)
+            if _sha(current) == digest:
+                self.removes.append(name)
+                self.status.append(('removed (no longer part of this install)', name))
+            elif self.force:
+                self.backups[name] = current
+                self.removes.append(name)
+                self.status.append(('removed, was changed (backup kept)', name))
+            else:
+                self.refused.append((name, 'changed since install-into wrote it, and no longer installed',
+                                     _diff(name, current, b'')))
+
+    def _read(self, name):
+        path = os.path.join(self.actions, name)
+        if os.path.islink(path) or not os.path.isfile(path):
+            raise InstallError('actions/{} is not a regular file (a link or a folder): move it away first'.format(name))
+        with open(path, 'rb') as handle:
+            return handle.read()
+
+    def _write(self, name, data, why):
+        self.writes[name] = data
+        self.files[name] = _sha(data)
+        self.status.append((why, name))
+
+    def _conflict(self, name, existing, data, why):
+        currents = [(entry, self._read(entry)) for entry in existing]
+        if not self.force:
+            for entry, current in currents:
+                self.refused.append((entry, why, _diff(entry, current, data)))
+            return
+        for entry, current in currents:
+            self.backups[entry] = current
+            if entry != name:
+                self.removes.append(entry)
+        self._write(name, data, 'replaced: {} (backup kept)'.format(why))
+
+    def show(self, out):
+        for name, why, diff in self.refused:
+            out('refused: actions/{}: {}'.format(name, why))
+            out(diff)
+        if self.merge.text != self.app_text:
+            out(_diff('app.py', self.app_text.encode('utf-8'), self.merge.text.encode('utf-8')))
+        if self.merge.manual:
+            out('app.py was not edited where its PARAMS is not a plain literal; add these lines to {}:'.format(
+                'each environment block' if any(env is None for env, _ in self.merge.manual) else 'the blocks named'))
+            for env, line in self.merge.manual:
+                out('  {}{}'.format('[{}] '.format(env) if env else '', line))
+        for why, name in self.status:
+            out('  actions/{}: {}'.format(name, why))
+        if not os.path.exists(os.path.join(self.actions, '__init__.py')):
+            out('  actions/__init__.py: new (empty; makes actions/ a package)')
+        if self.backups:
+            out('  backups go to {}/{}/actions/'.format(BACKUPS, self.stamp))
+
+    def apply(self):
+        changes = [(os.path.join(self.actions, name), None) for name in self.removes]
+        changes += [(os.path.join(self.actions, name), data) for name, data in sorted(self.writes.items())]
+        init = os.path.join(self.actions, '__init__.py')
+        if not os.path.exists(init):
+            changes.append((init, b''))
+        if self.merge.text != self.app_text:
+            changes.append((self.app_path, self.merge.text.encode('utf-8')))
+        manifest = {'installed_by': 'local-pypestream install-into', 'version': self.bundle.version,
+                    'layout': self.layout, 'nodes': self.nodes,
+                    'files': {'actions/' + name: digest for name, digest in sorted(self.files.items())}}
+        changes.append((os.path.join(self.root, MANIFEST), (json.dumps(manifest, indent=2) + '\n').encode('utf-8')))
+        changes = [(path, data) for path, data in changes if _content(path) != data]
+        if changes:
+            self._keep_backups()
+            _apply_all(changes)
+        return len(changes)
+
+    def _keep_backups(self):
+        folder = os.path.join(self.root, BACKUPS, self.stamp, 'actions')
+        try:
+            for name, data in self.backups.items():
+                os.makedirs(folder, exist_ok=True)
+                with open(os.path.join(folder, name), 'wb') as handle:
+                    handle.write(data)
+        except OSError as error:
+            raise InstallError('could not keep a backup in {} ({}): nothing replaced'.format(
+                folder, error.strerror or error))
+
+
+def _content(path):
+    """The bytes at ``path``, or None when there is no file."""
+    if not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return handle.read()
+
+
+def _apply_all(changes):
+    """Write or delete each path; on a failure, put back every path already changed."""
+    done = []
+    try:
+        for path, data in changes:
+            before = _content(path)
+            _put(path, data)
+            done.append((path, before))
+    except OSError as error:
+        for path, before in reversed(done):
+            try:
+                _put(path, before)
+            except OSError:
+                pass
+        raise InstallError('could not write {} ({}): every change undone'.format(
+            path, error.strerror or type(error).__name__))
+
+
+def _put(path, data):
+    if data is None:
+        if os.path.exists(path):
+            os.remove(path)
+        return
+    folder = os.path.dirname(path)
+    handle, temporary = tempfile.mkstemp(prefix='.install-', suffix='.tmp', dir=folder)
+    try:
+        with os.fdopen(handle, 'wb') as stream:
+            stream.write(data)
+        if os.path.exists(path):
+            shutil.copymode(path, temporary)
+        else:  # mkstemp makes the file private; a new script gets the folder's usual permissions
+            os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _read_manifest(path):
+    if not os.path.lexists(path):
+        return {}
+    problem = 'is not install-into\'s record ({}): move it away to install afresh'
+    if os.path.islink(path) or not os.path.isfile(path):
+        raise InstallError('{} {}'.format(MANIFEST, problem.format('not a regular file')))
+    with open(path, 'rb') as handle:
+        data = handle.read(MAX_MANIFEST + 1)
+    try:
+        record = json.loads(data.decode('utf-8'))
+    except (ValueError, RecursionError):
+        raise InstallError('{} {}'.format(MANIFEST, problem.format('not JSON')))
+    files = record.get('files') if isinstance(record, dict) else None
+    valid = (len(data) <= MAX_MANIFEST and isinstance(files, dict)
+             and isinstance(record.get('version'), str) and record.get('layout') in LAYOUTS
+             and isinstance(record.get('nodes'), list) and all(isinstance(n, str) for n in record['nodes'])
+             and all(isinstance(k, str) and k.startswith('actions/') and '/' not in k[8:] and k[8:] not in ('', '.', '..')
+                     and isinstance(v, str) for k, v in files.items()))
+    if not valid:
+        raise InstallError('{} {}'.format(MANIFEST, problem.format('its fields are not the ones it writes')))
+    return record
+
+
+def _diff(name, before, after):
+    lines = list(difflib.unified_diff(before.decode('utf-8', 'replace').splitlines(True),
+                                      after.decode('utf-8', 'replace').splitlines(True),
+                                      'a/' + name, 'b/' + name))
+    shown = lines[:MAX_DIFF_LINES]
+    text = ''.join(line if line.endswith('\n') else line + '\n' for line in shown)
+    if len(lines) > len(shown):
+        text += '... {} more diff lines not shown\n'.format(len(lines) - len(shown))
+    return text.rstrip('\n')
+
+
+def _lint_flows(root, pattern, out):
+    """Lint the solution's flows against its own actions/ (findings do not change the exit status)."""
+    if pattern:
+        paths = sorted(glob.glob(pattern, recursive=True))
+    else:
+        paths = []
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith('.') and d != 'node_modules')
+            paths.extend(os.path.join(folder, name) for name in sorted(names) if name.lower().endswith('.csv'))
+    for path in paths[:MAX_FLOWS]:
+        problems = flowlint.lint(flowfile.read(path), os.path.join(root, 'actions'))
+        errors = [p for p in problems if p.level == 'error']
+        out('lint {}: {} error(s), {} warning(s)'.format(os.path.relpath(path, root), len(errors),
+                                                        len(problems) - len(errors)))
+    if len(paths) > MAX_FLOWS:
+        out('lint: {} more CSV files not checked'.format(len(paths) - MAX_FLOWS))

@@ -1,0 +1,64 @@
+# -*- coding: utf-8 -*-
+"""One node call: its settings, deadline and log, and ``send``, the attempt loop every node uses."""
+import collections
+import datetime
+
+from . import braze_wire as wire
+from .braze_answers import classify, unanswered, verdict
+from .braze_retry import DONE, backoff, decide, rate_limit_wait
+from .braze_variables import Budget
+
+# What became of one request: Braze's verdict, and how many attempts it took.
+Sent = collections.namedtuple('Sent', 'verdict attempts')
+
+
+class Call(object):
+    def __init__(self, settings, deadline, say, rand, wall, transport):
+        self.settings = settings
+        self.deadline = deadline
+        self.say = say
+        self._rand = rand
+        self._wall = wall
+        self._transport = transport
+
+    def now(self):
+        return datetime.datetime.fromtimestamp(self._wall(), datetime.timezone.utc)
+
+    def budget(self):
+        """The input-building budget: it may use half the deadline, the rest is for sending."""
+        reserve = self.settings.deadline / 2
+        return Budget(lambda: self.deadline.remaining() - reserve)
+
+    def send(self, path, permission, body, resend_ambiguous):
+        """POST ``body`` to ``path``, retrying what is safe to retry inside the deadline -> ``Sent``.
+
+        ``resend_ambiguous``: whether the request may be sent again when Braze may already have
+        recorded it (attribute sets and lookups may; events and messages may not).
+        """
+        settings, deadline = self.settings, self.deadline
+        attempt = 0
+        while True:
+            if not deadline.has_time():
+                return Sent(verdict(DONE, 'timeout', None, 'the deadline passed before Braze answered'), attempt)
+            attempt += 1
+            try:
+                answer = wire.post(self._transport, settings.url(path), settings.api_key, body,
+                                   deadline.timeouts(settings.connect_timeout, settings.read_timeout),
+                                   wire.monotonic_deadline(deadline.remaining()))
+            except wire.WireError as failure:
+                result = unanswered(failure)
+                wait = backoff(attempt, self._rand)
+            else:
+                result = classify(answer.status, answer.body, permission)
+                if answer.note:
+                    result = result._replace(message='{}; {}'.format(result.message, answer.note))
+                wait = rate_limit_wait(answer.headers, self._wall()) if answer.status == 429 else None
+                if wait is None:
+                    wait = backoff(attempt, self._rand)
+            decision = decide(result.ending, attempt, settings.max_attempts, resend_ambiguous,
+                              deadline.remaining(), wait)
+            if not decision.retry:
+                if decision.why:
+                    result = result._replace(message='{}; {}'.format(result.message, decision.why))
+                return Sent(result, attempt)
+            deadline.wait(decision.wait)

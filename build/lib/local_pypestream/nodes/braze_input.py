@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+"""Reading a node's Parameter Input: the payload itself, and the one user it is about."""
+import collections
+
+from . import braze_conventions as conventions
+from . import braze_fields as fields
+from .braze_values import InvalidValue
+from .braze_variables import MISSING
+
+Identifier = collections.namedtuple('Identifier', 'kind value')  # value: text, or the alias object
+# The seed template's convention: with no identifier given, the global USER_ID is the external_id.
+DEFAULT_USER = '{USER_ID}'
+
+
+class UnusableInput(Exception):
+    """The Parameter Input cannot be used at all, so nothing is sent. The message quotes no value."""
+
+
+def payload_dict(payload):
+    """The Parameter Input as a dict: JSON text (with or without a byte-order mark) is read."""
+    if isinstance(payload, (str, bytes)):
+        parsed = conventions.parse_json_object(payload)
+        if parsed is None:
+            raise UnusableInput('the Parameter Input is text but not a JSON object')
+        return parsed
+    return payload if isinstance(payload, dict) else {}
+
+
+def with_default_user(payload, kinds):
+    """The Parameter Input, with ``external_id`` = ``{USER_ID}`` when it names none of ``kinds``."""
+    return payload if any(kind in payload for kind in kinds) else dict(payload, external_id=DEFAULT_USER)
+
+
+def personal_values(who):
+    """The parts of an identifier that are personal data (an alias's name; a braze_id is not)."""
+    if not fields.IDENTIFIERS[who.kind].personal:
+        return []
+    return [who.value.get('alias_name') if who.kind == 'user_alias' else who.value]
+
+
+def identifier(payload, variables, kinds=tuple(fields.IDENTIFIERS), extras_allowed=True):
+    """The user the input is about -> (Identifier, {email/phone given besides it}).
+
+    Braze's rules: at most one primary identifier (external_id, user_alias, braze_id); without one,
+    email identifies the user, else phone. Beside the identifier, email and phone are attributes.
+    With ``extras_allowed`` False (lookups, sends) exactly one identifier must be given.
+    """
+    given = collections.OrderedDict()
+    for kind in kinds:
+        value = _alias(payload.get(kind), variables) if kind == 'user_alias' else variables.value(payload.get(kind))
+        if value is not MISSING:
+            given[kind] = value
+    primary = [kind for kind in given if kind in fields.PRIMARY]
+    if len(primary) > 1:
+        raise UnusableInput('more than one identifier ({}): give exactly one'.format(' and '.join(primary)))
+    if not given:
+        raise UnusableInput('no identifier: set one of {} (each one given resolved to nothing)'.format(
+            ', '.join(kinds)))
+    kind = primary[0] if primary else next(iter(given))  # email comes before phone in IDENTIFIERS
+    extras = {name: given[name] for name in given if name != kind}
+    if extras and not extras_allowed:
+        raise UnusableInput('more than one identifier ({}): give exactly one'.format(' and '.join(given)))
+    try:
+        return Identifier(kind, fields.IDENTIFIERS[kind].normalize(given[kind])), extras
+    except InvalidValue as problem:
+        raise UnusableInput('{} is not usable as an identifier: {}'.format(kind, problem))
+
+
+def _alias(raw, variables):
+    alias = variables.value(raw)
+    if alias is MISSING or not isinstance(alias, dict):
+        return alias
+    parts = {}
+    for part in ('alias_name', 'alias_label'):
+        parts[part] = variables.value(alias.get(part))
+        if parts[part] is MISSING:
+            raise UnusableInput('user_alias.{} is missing'.format(part))
+    return parts

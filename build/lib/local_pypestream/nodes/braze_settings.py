@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+"""One environment block of ``app.PARAMS`` -> checked, read-only ``Settings`` for every node.
+
+Everything here runs before any HTTP call: a setting that is missing, still holds the template's
+``{ ... }`` placeholder, or would send the key somewhere unexpected stops the node with a
+``config`` error and a log line naming the setting, never its value.
+"""
+import math
+import os
+
+from . import braze_conventions as conventions
+from .braze_url import UrlError, check_base_url, endpoint_url
+from .braze_values import InvalidValue, boolean
+
+# name -> (kind, default, low, high). One table, so every number is checked alike.
+NUMBERS = {
+    'braze_connect_timeout': (float, 2.0, 0.05, 30.0),
+    'braze_read_timeout': (float, 4.0, 0.05, 60.0),
+    'braze_deadline': (float, 6.0, 0.1, 120.0),
+    'braze_max_attempts': (int, 3, 1, 10),
+    'braze_max_objects': (int, None, 1, 225),
+}
+
+# Objects per /users/track request, (per array, combined). Braze's rate-limit page today: "Up to 75
+# total objects combined across attributes, events, and purchases per API request. Customers on
+# legacy rate limits can include up to 75 objects per array independently"; Monthly-Active-User
+# contracts: 50 combined. The node cannot tell which a workspace has, so the default (mau) is valid
+# under every one; `standard` is today's rule, `legacy` the old one.
+CONTRACTS = {'mau': (None, 50), 'standard': (None, 75), 'legacy': (75, 225)}
+TRACK_PATH = 'users/track'
+
+
+class SettingsError(Exception):
+    """A setting is unusable. The message names the setting, never its value."""
+
+
+class Settings(object):
+    """Checked settings of one environment. Built once per distinct PARAMS block (see ``load``)."""
+
+    def __init__(self, params):
+        numbers = {name: _number(params, name, *spec) for name, spec in NUMBERS.items()}
+        self.api_key = _api_key(params.get('braze_api_key'))
+        self.base = _base_url(params)
+        self.connect_timeout = numbers['braze_connect_timeout']
+        self.read_timeout = numbers['braze_read_timeout']
+        self.deadline = numbers['braze_deadline']
+        self.max_attempts = numbers['braze_max_attempts']
+        self.per_array, self.combined = _object_limits(params, numbers['braze_max_objects'])
+        self.retry_non_idempotent = _flag(params, 'braze_retry_non_idempotent')
+        self.ca_bundle = _ca_bundle(params.get('braze_ca_bundle'))
+        self.canvases = _names_to_ids(params, 'braze_canvases')
+        self.campaigns = _names_to_ids(params, 'braze_campaigns')
+        self._urls = {}
+        self.url(_track_path(params.get('braze_user_track')))  # a bad path is a config error now
+
+    def url(self, path):
+        """The full URL of an endpoint path ('users/track', 'users/export/ids', ...)."""
+        url = self._urls.get(path)
+        if url is None:
+            try:
+                url = self._urls[path] = endpoint_url(self.base, path)
+            except UrlError as error:
+                raise SettingsError(str(error))
+        return url
+
+
+# Checked settings by (env, the block's contents): PARAMS is read on every call, but a block is
+# checked again only when it changed. Bounded, in case a solution rewrites PARAMS per chat.
+_CHECKED = {}
+_CHECKED_MAX = 32
+
+
+def load(app_module, context, kind=None):
+    """``app.PARAMS[context['env']]`` -> ``Settings`` (or another ``kind``: LinkSettings), or ``SettingsError``."""
+    kind = kind or Settings
+    env = context.get('env') if isinstance(context, dict) else None
+    if not isinstance(env, str) or not env.strip():
+        raise SettingsError("context['env'] is missing: expected 'sandbox' or 'live'")
+    params_by_env = getattr(app_module, 'PARAMS', None)
+    if not isinstance(params_by_env, dict):
+        raise SettingsError('app.PARAMS is missing or is not a dict')
+    env = env.strip().lower()
+    block = environment_block(params_by_env, env)
+    key = (kind, env, _frozen(block))
+    settings = _CHECKED.get(key) if key[2] is not None else None
+    if settings is None:
+        settings = kind(block)
+        if key[2] is not None:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[key] = settings
+    return settings
+
+
+class LinkSettings(object):
+    """What BrazeVerifyLink needs, and nothing else (it calls no Braze endpoint: no URL, no key).
+
+    ``braze_link_secrets``: ``{"kid": "secret", ...}`` (or its JSON text), several at once while a
+    secret is rotated; ``braze_link_max_age``: how far ahead a link's expiry may lie, in seconds."""
+    MIN_SECRET = 32        # characters: an HMAC-SHA256 key this long cannot be guessed
+    MAX_AGE = (float, 30 * 24 * 3600.0, 60.0, 366 * 24 * 3600.0)
+
+    def __init__(self, params):
+        self.max_age = _number(params, 'braze_link_max_age', *self.MAX_AGE)
+        self.secrets = _secrets(params.get('braze_link_secrets'), self.MIN_SECRET)
+
+
+def _secrets(value, shortest):
+    if isinstance(value, str):
+        parsed = conventions.parse_json_object(value)
+        if parsed is None and not conventions.is_missing(value):
+            raise SettingsError('braze_link_secrets is text but not a JSON object: write {"kid": "secret"}')
+        value = parsed
+    if conventions.is_missing(value) or value == {}:
+        raise SettingsError('braze_link_secrets is not set: BrazeVerifyLink needs {"kid": "secret"}')
+    if not isinstance(value, dict) or not all(isinstance(k, str) and k and isinstance(v, str)
+                                              for k, v in value.items()):
+        raise SettingsError('braze_link_secrets must map key ids to secrets, e.g. {"2026-11": "<secret>"}')
+    if any(len(secret) < shortest for secret in value.values()):
+        raise SettingsError('braze_link_secrets: every secret must be at least {} characters'.format(shortest))
+    return dict(value)
+
+
+def environment_block(params_by_env, env):
+    for name in conventions.environment_blocks(env):
+        block = params_by_env.get(name)
+        if isinstance(block, dict):
+            return block
+    raise SettingsError("app.PARAMS has no block for environment '{}' (known: {})".format(
+        env[:40], ', '.join(sorted(str(k)[:40] for k in params_by_env)) or 'none'))
+
+
+def _frozen(block):
+    """A hashable image of the block in which True and 1 differ; None when a value cannot be one."""
+    try:
+        items = tuple((str(k), type(v), _frozen(v) if isinstance(v, dict) else v) for k, v in block.items())
+        hash(items)
+    except TypeError:
+        return None
+    return items
+
+
+def _api_key(value):
+    if conventions.is_missing(value) or not isinstance(value, str):
+        raise SettingsError("braze_api_key is not set in the environment's PARAMS block (a '{ ... }' placeholder "
+                            'is unset): write your REST API key there')
+    key = value.strip()
+    if any(ch.isspace() or not 32 < ord(ch) < 127 for ch in key):
+        raise SettingsError('braze_api_key holds spaces or non-ASCII characters: copy the key again')
+    if len(key) > 200:  # Braze's keys have 36 characters; the log masker builds a pattern per key
+        raise SettingsError('braze_api_key is far longer than a Braze REST key: copy the key again')
+    return key
+
+
+def _base_url(params):
+    raw = params.get('braze_url')
+    if conventions.is_missing(raw):
+        raise SettingsError("braze_url is not set in the environment's PARAMS block (a '{ ... }' placeholder is "
+                            'unset): write your REST endpoint there, e.g. https://rest.iad-01.braze.com')
+    allowed = params.get('braze_allowed_host')
+    try:
+        return check_base_url(raw, None if conventions.is_missing(allowed) else allowed)
+    except UrlError as error:
+        raise SettingsError(str(error))
+
+
+def _track_path(value):
+    if conventions.is_missing(value):
+        return TRACK_PATH
+    if not isinstance(value, str) or value.strip().strip('/') != TRACK_PATH:
+        raise SettingsError("braze_user_track must be 'users/track' (the endpoint this setting names)")
+    return TRACK_PATH
+
+
+def _number(params, name, kind, default, low, high):
+    value = params.get(name)
+    if conventions.is_missing(value):
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if isinstance(value, bool) or not (low <= number <= high) or (kind is int and not number.is_integer()):
+        raise SettingsError('{} must be a number between {} and {}'.format(name, low, high))
+    return kind(number)
+
+
+def _object_limits(params, max_objects):
+    contract = params.get('braze_contract')
+    contract = 'mau' if conventions.is_missing(contract) else str(contract).strip().lower()
+    if contract not in CONTRACTS:
+        raise SettingsError('braze_contract must be mau (50 objects combined), standard (75 combined) '
+                            'or legacy (75 per array)')
+    per_array, combined = CONTRACTS[contract]
+    if max_objects is not None:
+        if max_objects > combined:
+            raise SettingsError('braze_max_objects is above what braze_contract allows ({})'.format(combined))
+        combined = max_objects
+    return per_array, combined
+
+
+def _flag(params, name):
+    value = params.get(name)
+    if conventions.is_missing(value):
+        return False
+    try:
+        return boolean(value)
+    except InvalidValue as problem:
+        raise SettingsError('{}: {}'.format(name, problem))
+
+
+def _ca_bundle(value):
+    # TLS verification is always on; this setting only adds a CA (a corporate proxy, a local
+    # HTTPS stand-in) to the public trust store, it never replaces or disables it.
+    if conventions.is_missing(value) or isinstance(value, bool):
+        return None
+    path = str(value).strip()
+    if not os.path.isfile(path):
+        raise SettingsError('braze_ca_bundle is not a readable file')
+    return path
+
+
+def _names_to_ids(params, name):
+    """A name -> Braze id mapping (a dict, or its JSON text from an environment variable)."""
+    value = params.get(name)
+    if isinstance(value, str):
+        value = conventions.parse_json_object(value) or value
+    if conventions.is_missing(value) or value == {}:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
+        raise SettingsError('{} must map names to ids, e.g. {{"welcome_back": "<id>"}}'.format(name))
+    return {k.strip(): v.strip() for k, v in value.items()}

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+"""Call an action node the way a Pypestream flow does: ``execute(log, payload, context)``."""
+import uuid
+
+from .solution import load_node
+
+# What a web chat's context holds besides env (fields seen in Pypestream's own nodes).
+DEFAULT_USER_DATA = {
+    'platform': 'web',
+    'device_type': 'desktop',
+    'browser_language': 'en-US',
+    'last_viewed_url': 'https://www.example.com/pricing',
+    'passthrough': '',
+}
+
+
+def make_context(env='sandbox', extra=None):
+    context = {'env': env, 'chat_id': str(uuid.uuid4()), 'user_data': dict(DEFAULT_USER_DATA), 'events': []}
+    for key, value in (extra or {}).items():
+        if key == 'user_data' and isinstance(value, dict):
+            context['user_data'].update(value)
+        else:
+            context[key] = value
+    return context
+
+
+def run_node(class_name, payload, context, log):
+    """Instantiate the node as the platform does and call it; returns its dict."""
+    node = load_node(class_name)()
+    return node.execute(log, payload, context)

@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+"""Text a flow run prints to a terminal: a profile value or a typed answer is data, never a line
+break, an escape sequence or a bidirectional override. The same escapes the solution's nodes may write in
+their logs (local_pypestream stays independent of any node package, so it keeps its own copy)."""
+import re
+
+_UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
+
+
+def printable(text):
+    """Control, line-separator and bidirectional characters as visible ``\\xNN`` / ``\\uNNNN``."""
+    text = str(text)
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: '\\x{:02x}'.format(ord(m.group())) if ord(m.group()) < 256
+                       else '\\u{:04x}'.format(ord(m.group())), text)
+
+
+def printable_lines(text):
+    """Each line of a multi-line message made printable (its own line breaks kept)."""
+    return [printable(line) for line in str(text).split('\n')]
