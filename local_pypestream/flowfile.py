@@ -21,7 +21,8 @@ LEGACY_COLUMNS = ('Node Number', 'Node Type', 'Node Name', 'NLU Disabled?', 'Nex
                   'Rich Asset Type', 'Rich Asset Content', 'Answer Required?', 'Behaviors', 'Command',
                   'Description', 'Output', 'Node Input', 'Parameter Input', 'Decision Variable', 'What Next?',
                   'Skill Tag', 'Variable', 'Platform Flag')
-# Platform variables a flow may use without declaring them (reference: ENV, SESSION_ID, CHAT_ID, ...).
+# Platform variables a flow may use without declaring them (as a published production bot does: ENV,
+# SESSION_ID, CHAT_ID, ...; the rest are the web chat's user_data, README "Running a whole flow locally").
 PLATFORM_VARIABLES = frozenset(('ENV', 'SESSION_ID', 'CHAT_ID', 'USER_ID', 'PLATFORM', 'DEVICE_TYPE',
                                 'BROWSER_LANGUAGE', 'LAST_VIEWED_URL', 'PASSTHROUGH'))
 GLOBAL_NAME = re.compile(r'^[A-Z0-9_]+$')

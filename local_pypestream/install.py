@@ -15,11 +15,13 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 
 from . import appparams, flowfile, flowlint, singlefile
 from .bundle import Bundle, BundleError
+from .text import printable
 
 MANIFEST = 'braze_install.json'
 BACKUPS = '.braze_backup'
@@ -29,6 +31,8 @@ PLACEHOLDERS = {'braze_url': '{ BRAZE ENDPOINT URL }', 'braze_api_key': '{ BRAZE
 MAX_MANIFEST = 1024 * 1024
 MAX_DIFF_LINES = 120
 MAX_FLOWS = 200
+# A path the record may name: a script directly in actions/ (a record naming ../app.py is not ours).
+SCRIPT_PATH = re.compile(r'^actions/[A-Za-z0-9_]{1,100}\.py\Z')
 
 
 class InstallError(Exception):
@@ -80,7 +84,10 @@ class _Plan(object):
         unknown = [name for name in (nodes or []) if name not in bundle.nodes]
         if unknown:
             raise InstallError('no node named {} (the nodes are {})'.format(', '.join(unknown), ', '.join(bundle.nodes)))
-        self.nodes = sorted(set(nodes or bundle.nodes) | set(self.record.get('nodes', [])))
+        # nodes installed before stay installed (their helpers must be of one version); one this
+        # version no longer ships is dropped, and its files removed like any other left-over
+        earlier = [name for name in self.record.get('nodes', []) if name in bundle.nodes]
+        self.nodes = sorted(set(nodes or bundle.nodes) | set(earlier))
         self.stamp = datetime.datetime.now(datetime.timezone.utc).strftime('%Y%m%dT%H%M%SZ')
         self.writes, self.removes, self.backups = {}, [], {}
         self.status, self.refused, self.files = [], [], {}
@@ -96,6 +103,8 @@ class _Plan(object):
         if os.path.islink(self.actions) or not os.path.isdir(self.actions):
             what = 'a link' if os.path.islink(self.actions) else 'missing or not a folder'
             raise InstallError('actions/ is {}: install-into writes only into a real actions/ folder'.format(what))
+        if os.path.realpath(self.actions) == os.path.realpath(self.bundle.folder):
+            raise InstallError('{} is where the nodes come from, not a solution to install into'.format(self.root))
 
     def _wanted(self):
         if self.layout == 'modules':
@@ -298,8 +307,7 @@ def _read_manifest(path):
     valid = (len(data) <= MAX_MANIFEST and isinstance(files, dict)
              and isinstance(record.get('version'), str) and record.get('layout') in LAYOUTS
              and isinstance(record.get('nodes'), list) and all(isinstance(n, str) for n in record['nodes'])
-             and all(isinstance(k, str) and k.startswith('actions/') and '/' not in k[8:] and k[8:] not in ('', '.', '..')
-                     and isinstance(v, str) for k, v in files.items()))
+             and all(isinstance(k, str) and SCRIPT_PATH.match(k) and isinstance(v, str) for k, v in files.items()))
     if not valid:
         raise InstallError('{} {}'.format(MANIFEST, problem.format('its fields are not the ones it writes')))
     return record
@@ -310,7 +318,8 @@ def _diff(name, before, after):
                                       after.decode('utf-8', 'replace').splitlines(True),
                                       'a/' + name, 'b/' + name))
     shown = lines[:MAX_DIFF_LINES]
-    text = ''.join(line if line.endswith('\n') else line + '\n' for line in shown)
+    # the solution's own text is data: no escape sequence or forged line reaches the terminal
+    text = ''.join('\t'.join(printable(part) for part in line.rstrip('\r\n').split('\t')) + '\n' for line in shown)
     if len(lines) > len(shown):
         text += '... {} more diff lines not shown\n'.format(len(lines) - len(shown))
     return text.rstrip('\n')

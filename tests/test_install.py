@@ -165,6 +165,22 @@ def test_a_newer_version_upgrades_the_untouched_files_it_installed(tmp_path):
     assert json.loads(read(root, install.MANIFEST))['version'] == BUNDLE.version
 
 
+def test_a_node_an_older_version_installed_and_this_one_no_longer_ships_is_removed(tmp_path):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    assert run(root, nodes=['BrazeVerifyLink'])[0] == 0
+    old = b'class BrazeOldNode(object):\n    pass\n'
+    with open(os.path.join(root, 'actions', 'BrazeOldNode.py'), 'wb') as handle:
+        handle.write(old)
+    record = json.loads(read(root, install.MANIFEST))
+    record.update(version='1.9.0', nodes=record['nodes'] + ['BrazeOldNode'])
+    record['files']['actions/BrazeOldNode.py'] = install._sha(old)
+    with open(os.path.join(root, install.MANIFEST), 'w') as handle:
+        json.dump(record, handle)
+    status, out = run(root)
+    assert status == 0 and 'actions/BrazeOldNode.py: removed (no longer part of this install)' in out
+    assert not os.path.exists(os.path.join(root, 'actions', 'BrazeOldNode.py'))
+
+
 def test_dry_run_shows_the_diff_and_the_files_and_writes_nothing(tmp_path):
     root = make_solution(tmp_path / 'sol', own_track=False)
     before = snapshot(root)
@@ -251,6 +267,20 @@ def test_a_symlinked_actions_folder_or_a_missing_app_is_refused(tmp_path):
     assert status == 1 and 'has no app.py' in out
 
 
+def test_a_diff_of_a_hostile_file_cannot_send_escape_codes_to_the_terminal(tmp_path):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    with open(os.path.join(root, 'actions', 'braze_url.py'), 'w') as handle:
+        handle.write('# \x1b[2J\x1b]0;owned\x07 cleared\r\n\tx = 1\n')
+    status, out = run(root)
+    assert status == 1 and '\x1b' not in out and '\x07' not in out
+    assert '-# \\x1b[2J\\x1b]0;owned\\x07 cleared' in out and '-\tx = 1' in out
+
+
+def test_this_packages_own_folder_is_not_a_target(tmp_path):
+    status, out = run(os.path.dirname(BUNDLE.folder))
+    assert status == 1 and 'is where the nodes come from' in out
+
+
 def test_a_symlink_in_actions_named_like_a_node_file_is_refused(tmp_path):
     root = make_solution(tmp_path / 'sol', own_track=False)
     target = tmp_path / 'outside.py'
@@ -262,7 +292,9 @@ def test_a_symlink_in_actions_named_like_a_node_file_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize('record', ['not json', '[]', '{"version": "2.0.0", "layout": "modules", "nodes": [], '
-                                    '"files": {"actions/../app.py": "x"}}'])
+                                    '"files": {"actions/../app.py": "x"}}',
+                                    '{"version": "2.0.0", "layout": "modules", "nodes": [], '
+                                    '"files": {"actions/..\\\\app.py": "x"}}'])
 def test_a_record_that_is_not_ours_is_refused(tmp_path, record):
     root = make_solution(tmp_path / 'sol', own_track=False)
     with open(os.path.join(root, install.MANIFEST), 'w') as handle:
