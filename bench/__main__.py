@@ -135,6 +135,13 @@ def building(iterations):
     return rows
 
 
+def own_cpu(calls, warmup):
+    """The node's own CPU per seed-template call: a transport that answers at once, no network."""
+    scenarios.configure('https://rest.iad-01.braze.com', API_KEY)
+    call = scenarios.node(transport=scenarios.InstantTransport())
+    return per_call([('node', call)], calls, warmup)['node']
+
+
 def peak_memory():
     with braze() as (url, _):
         scenarios.configure(url, API_KEY)
@@ -201,6 +208,7 @@ def main(argv=None):
     lookup = lookup_rows(calls, warmup)
     cold = cold_start(cold_runs)
     built = building(build_runs)
+    own = own_cpu(calls * 5, warmup)
     peak = peak_memory()
     cold_ratio = cold['node'] / cold['requests']
     rows = http_rows + tls_rows + fresh_rows + lookup + [
@@ -209,15 +217,18 @@ def main(argv=None):
     ]
     fresh_ratio = fresh_rows[1][2]
     checks = [
-        ('HTTP (b)/(a) <= 1.00', http['node/floor'], http['node/floor'] <= 1.00),
-        ('HTTPS (b)/(a) <= 1.00', tls['node/floor'], tls['node/floor'] <= 1.00),
+        ('HTTP (b)/(a) <= 0.90', http['node/floor'], http['node/floor'] <= 0.90),
+        ('HTTPS (b)/(a) <= 0.90', tls['node/floor'], tls['node/floor'] <= 0.90),
+        ('HTTP (b)/(a2) <= 1.10', http['node/send'], http['node/send'] <= 1.10),
+        ('HTTPS (b)/(a2) <= 1.10', tls['node/send'], tls['node/send'] <= 1.10),
+        ("node's own CPU per seed call, µs <= 60", own * 1e6, own * 1e6 <= 60),
         ('HTTP (c)/(b) >= 1.25', http['seed/node'], http['seed/node'] >= 1.25),
         ('HTTPS (c)/(b) >= 3', tls['seed/node'], tls['seed/node'] >= 3),
         ('cold start nodes/requests <= 1.10', cold_ratio, cold_ratio <= 1.10),
     ]
     extra = [
-        ('HTTP (b)/(a2) and (b)/(a3)', '{:.2f} and {:.2f}'.format(http['node/send'], http['node/raw'])),
-        ('HTTPS (b)/(a2) and (b)/(a3)', '{:.2f} and {:.2f}'.format(tls['node/send'], tls['node/raw'])),
+        ('HTTP (b)/(a3), raw http.client (a reference, not a target)', '{:.2f}'.format(http['node/raw'])),
+        ('HTTPS (b)/(a3), raw http.client (a reference, not a target)', '{:.2f}'.format(tls['node/raw'])),
         ('new HTTPS connection, node/floor', '{:.2f}'.format(fresh_ratio)),
         ('BrazeUserLookup/floor', '{:.2f}'.format(lookup[1][2])),
         ('deadline-keeping sockets, cost per call (HTTP)', '{:.1f} µs'.format(http['guard'] * 1e6)),

@@ -107,6 +107,34 @@ def node(name='BrazeUserTrack', payload=SEED_PAYLOAD, transport=None, fresh=Fals
     return call
 
 
+class _Answered(object):
+    """An answer already read: what the node's reading of a urllib3 response touches, and no more."""
+    BODY = b'{"message":"success","attributes_processed":1,"events_processed":1}'
+
+    def __init__(self):
+        self.status_code = 201
+        self.headers = {'Content-Type': 'application/json', 'Content-Length': str(len(self.BODY))}
+        self.raw = self
+        self.length_remaining = len(self.BODY)
+
+    def read(self, amount=None, decode_content=False):
+        return self.BODY
+
+    def close(self):
+        pass
+
+
+class InstantTransport(object):
+    """A transport that answers 201 at once, with no network: a call's time is then the node's own
+    CPU (settings, input building, the body, masking, reading the answer, the result)."""
+
+    def send(self, request, **options):
+        return _Answered()
+
+    def close(self):
+        pass
+
+
 def unbounded_adapter():
     """The node's adapter over urllib3's own pools and sockets (plain HTTP): the difference to the
     node's own is the price of the deadline-keeping sockets."""
