@@ -138,7 +138,7 @@ def building(iterations):
 def own_cpu(calls, warmup):
     """The node's own CPU per seed-template call: a transport that answers at once, no network."""
     scenarios.configure('https://rest.iad-01.braze.com', API_KEY)
-    call = scenarios.node(transport=scenarios.InstantTransport())
+    call = scenarios.node(transport=scenarios.instant_transport())
     return per_call([('node', call)], calls, warmup)['node']
 
 
