@@ -13,6 +13,8 @@ import collections
 import io
 import tokenize
 
+from .text import read_limited
+
 ENVIRONMENTS = ('sandbox', 'live', 'prod', 'production')
 MAX_APP = 1024 * 1024
 
@@ -27,13 +29,9 @@ class AppError(Exception):
 
 def read(path):
     """app.py's text; AppError for what is not a readable, parseable solution config."""
-    try:
-        with open(path, 'rb') as handle:
-            data = handle.read(MAX_APP + 1)
-    except OSError as error:
-        raise AppError('app.py cannot be read ({})'.format(error.strerror or type(error).__name__))
-    if len(data) > MAX_APP:
-        raise AppError('app.py is over {} MiB: not a solution config'.format(MAX_APP // (1024 * 1024)))
+    data, problem = read_limited(path, MAX_APP)
+    if problem:
+        raise AppError('app.py {}{}'.format(problem, ': not a solution config' if problem.startswith('is over') else ''))
     try:
         text = data.decode('utf-8')
     except UnicodeDecodeError as error:

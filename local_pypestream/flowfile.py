@@ -13,6 +13,8 @@ import io
 import json
 import re
 
+from .text import read_limited
+
 COLUMNS = ('Node Number', 'Node Type', 'Node Name', 'Intent', 'Entity Type', 'Entity', 'NLU Disabled?',
            'Next Nodes', 'Message', 'Rich Asset Type', 'Rich Asset Content', 'Answer Required?', 'Behaviors',
            'Command', 'Description', 'Output', 'Node Input', 'Parameter Input', 'Decision Variable',
@@ -101,13 +103,9 @@ MAX_CELL = 128 * 1024        # the csv module's own limit; Design Studio cells a
 
 def read(path):
     """The flow at ``path``; a file that cannot be read is a Flow whose problems say why."""
-    try:
-        with open(path, 'rb') as handle:
-            data = handle.read(MAX_FILE + 1)
-    except OSError as error:
-        return _unreadable('cannot be read ({})'.format(error.strerror or type(error).__name__))
-    if len(data) > MAX_FILE:
-        return _unreadable('is over {} MiB: not a Design Studio flow'.format(MAX_FILE // (1024 * 1024)))
+    data, problem = read_limited(path, MAX_FILE)
+    if problem:
+        return _unreadable(problem + (': not a Design Studio flow' if problem.startswith('is over') else ''))
     try:
         text = data.decode('utf-8-sig')
     except UnicodeDecodeError as error:

@@ -19,3 +19,16 @@ def printable(text):
 def printable_lines(text):
     """Each line of a multi-line message made printable (its own line breaks kept)."""
     return [printable(line) for line in str(text).split('\n')]
+
+
+def read_limited(path, limit):
+    """(bytes, None), or (None, why) for a file that cannot be read or is over ``limit`` bytes: the
+    tools answer a hostile file with a finding, and never read more of it than they could use."""
+    try:
+        with open(path, 'rb') as handle:
+            data = handle.read(limit + 1)
+    except OSError as error:
+        return None, 'cannot be read ({})'.format(error.strerror or type(error).__name__)
+    if len(data) > limit:
+        return None, 'is over {} MiB'.format(limit // (1024 * 1024))
+    return data, None

@@ -78,13 +78,13 @@ def test_a_list_of_exactly_the_shown_length_has_no_more_line_and_one_more_has_on
     assert lines[-1] == 'Node: 1 more dropped inputs not listed here'
 
 
-def test_an_outcome_with_no_detail_says_only_how_many_lines_were_not_shown():
+def test_an_outcome_with_a_detail_adds_the_count_of_lines_not_shown_after_a_space():
     lines = []
     say = safelog.SafeLog(lines.append, 'Node')
     for number in range(safelog.MAX_DETAIL + 2):
         say('detail {}'.format(number))
-    say.outcome('success status=201')
-    assert lines[-1] == 'Node: success status=201: (2 more log lines not shown)'
+    say.outcome('error reason=rejected', 'Braze refused part of it')
+    assert lines[-1] == 'Node: error reason=rejected: Braze refused part of it (2 more log lines not shown)'
 
 
 def test_every_failure_of_the_sink_is_counted():
