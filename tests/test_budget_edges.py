@@ -58,3 +58,20 @@ def test_a_global_weighs_its_items_and_the_characters_of_its_texts_and_keys():
 def test_a_context_that_is_not_a_dict_has_no_globals():
     resolver = variables.Variables({'A': 'payload'}, None, variables.Budget(lambda: 1.0))
     assert resolver.lookup('A') == 'payload' and resolver.lookup('B') is variables.MISSING
+
+
+def test_reference_names_are_remembered_within_a_bound():
+    conventions = load_module('actions.braze_conventions')
+    conventions._NAMES.clear()
+    assert conventions.reference_name('{ USER_ID }') == 'USER_ID'
+    assert conventions.reference_name('{ USER_ID }') == 'USER_ID' and conventions._NAMES == {'{ USER_ID }': 'USER_ID'}
+    assert conventions.reference_name('{not a name}') is None and '{not a name}' not in conventions._NAMES
+    for number in range(300):
+        assert conventions.reference_name('{V%d}' % number) == 'V%d' % number
+    assert 0 < len(conventions._NAMES) <= 256
+    conventions._NAMES.clear()
+    for number in range(256):
+        conventions.reference_name('{V%d}' % number)
+    assert len(conventions._NAMES) == 256
+    conventions.reference_name('{W}')
+    assert conventions._NAMES == {'{W}': 'W'}
