@@ -21,7 +21,7 @@ import tempfile
 
 from . import appparams, flowfile, flowlint, singlefile
 from .bundle import Bundle, BundleError
-from .text import printable
+from .text import printable, read_limited
 
 MANIFEST = 'braze_install.json'
 BACKUPS = '.braze_backup'
@@ -29,6 +29,7 @@ LAYOUTS = ('modules', 'single-file')
 # The partner page's placeholders: a node treats them as unset (a config error naming the setting).
 PLACEHOLDERS = {'braze_url': '{ BRAZE ENDPOINT URL }', 'braze_api_key': '{ BRAZE API KEY }'}
 MAX_MANIFEST = 1024 * 1024
+MAX_SCRIPT = 8 * 1024 * 1024   # far above any node file; a bigger file of that name is not a script
 MAX_DIFF_LINES = 120
 MAX_FLOWS = 200
 # A path the record may name: a script directly in actions/ (a record naming ../app.py is not ours).
@@ -47,6 +48,9 @@ def install(root, nodes=None, layout='modules', dry_run=False, force=False, flow
     except (InstallError, BundleError, appparams.AppError) as error:
         out('install-into: {}; nothing written'.format(error))
         return 1
+    except OSError as error:  # a folder that cannot be listed, a file that cannot be read
+        out('install-into: {} ({}); nothing written'.format(error.filename or root, error.strerror or error))
+        return 1
     plan.show(out)
     if plan.refused:
         out('install-into: refused {} file(s) (diff above); nothing written. Keep your version, or run again '
@@ -57,7 +61,7 @@ def install(root, nodes=None, layout='modules', dry_run=False, force=False, flow
         return 0
     try:
         changed = plan.apply()
-    except InstallError as error:
+    except (InstallError, OSError) as error:
         out('install-into: {}'.format(error))
         return 1
     out('{} pypestream-braze {} ({} layout) in {}'.format(
@@ -138,7 +142,7 @@ class _Plan(object):
                 if existing != name:
                     self.removes.append(existing)
                 self._write(name, data, 'upgraded' if current != data else 'renamed')
-            elif ours is not None and same_install:
+            elif ours is not None and same_install and not self.force:
                 self.status.append(('kept, changed since it was installed: not replaced', existing))
                 self.files[existing] = ours
             elif ours is not None:
@@ -170,8 +174,10 @@ class _Plan(object):
         path = os.path.join(self.actions, name)
         if os.path.islink(path) or not os.path.isfile(path):
             raise InstallError('actions/{} is not a regular file (a link or a folder): move it away first'.format(name))
-        with open(path, 'rb') as handle:
-            return handle.read()
+        data, problem = read_limited(path, MAX_SCRIPT)
+        if problem:
+            raise InstallError('actions/{} {}: not a script; move it away first'.format(name, problem))
+        return data
 
     def _write(self, name, data, why):
         self.writes[name] = data

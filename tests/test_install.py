@@ -66,7 +66,7 @@ def snapshot(root):
 
 def run(root, **options):
     lines = []
-    status = install.install(root, out=lines.append, **options)
+    status = install.install(root, out=lines.append, bundle=BUNDLE, **options)
     return status, '\n'.join(lines)
 
 
@@ -146,6 +146,41 @@ def test_a_changed_installed_file_is_kept_on_a_rerun_and_refused_by_another_vers
     assert status == 1 and 'refused: actions/braze_url.py: changed since install-into wrote it' in out
     assert '-# our tweak' in out
     assert snapshot(root) == before
+
+
+def test_force_replaces_a_changed_file_on_a_rerun_too_after_a_backup(tmp_path):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    assert run(root)[0] == 0
+    with open(os.path.join(root, 'actions', 'braze_url.py'), 'a') as handle:
+        handle.write('# our tweak\n')
+    status, out = run(root, force=True)
+    assert status == 0 and 'actions/braze_url.py: replaced: changed since install-into wrote it (backup kept)' in out
+    assert read(root, 'actions', 'braze_url.py') == BUNDLE.sources['braze_url'].encode()
+    [stamp] = os.listdir(os.path.join(root, install.BACKUPS))
+    assert read(root, install.BACKUPS, stamp, 'actions', 'braze_url.py').endswith(b'# our tweak\n')
+
+
+def test_a_huge_file_named_like_a_node_file_is_a_finding(tmp_path):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    with open(os.path.join(root, 'actions', 'braze_wire.py'), 'wb') as handle:
+        handle.truncate(install.MAX_SCRIPT + 1)
+    before = snapshot(root)
+    status, out = run(root)
+    assert status == 1 and 'actions/braze_wire.py is over 8 MiB: not a script' in out
+    assert snapshot(root) == before
+    os.remove(os.path.join(root, 'actions', 'braze_wire.py'))
+
+
+def test_a_folder_that_cannot_be_listed_is_a_finding(tmp_path, monkeypatch):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+
+    def refused(path):
+        raise PermissionError(13, 'Permission denied', path)
+
+    monkeypatch.setattr(install.os, 'listdir', refused)
+    status, out = run(root)
+    assert status == 1 and out == 'install-into: {} (Permission denied); nothing written'.format(
+        os.path.join(root, 'actions'))
 
 
 def test_a_newer_version_upgrades_the_untouched_files_it_installed(tmp_path):
