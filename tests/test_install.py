@@ -265,6 +265,24 @@ def test_a_write_that_fails_midway_undoes_every_change(tmp_path, monkeypatch):
     assert {k: v[0] for k, v in snapshot(root).items()} == {k: v[0] for k, v in before.items()}
 
 
+def test_the_solutions_flows_are_linted_against_its_own_actions_without_changing_the_exit_status(tmp_path):
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    os.makedirs(os.path.join(root, 'flows'))
+    header = 'Node Number,Node Type,Node Name,Intent,Entity Type,Entity,NLU Disabled?,Next Nodes,Message,Rich Asset ' \
+             'Type,Rich Asset Content,Answer Required?,Behaviors,Command,Description,Output,Node Input,Parameter ' \
+             'Input,Decision Variable,What Next?,Node Tags,Skill Tag,Variable,Platform Flag,Flows,CSS Classname\n'
+    rows = ['1,A,Capture,,,,,,,,,,,CaptureName,,success,,,success,true~2|error~2,,,FIRST_NAME,,,\n',
+            '2,A,Record,,,,,,,,,,,BrazeUserTrack,,success,,,success,true~3|error~3,,,BRAZE_ERROR,,,\n',
+            '3,A,Missing,,,,,,,,,,,NoSuchNode,,success,,,success,true~4|error~4,,,,,,\n',
+            '4,D,Bye,,,,,,Bye {FIRST_NAME},,,,,,,,,,,,,,,,,\n']
+    with open(os.path.join(root, 'flows', 'main.csv'), 'w') as handle:
+        handle.write(header + ''.join(rows))
+    status, out = run(root)
+    assert status == 0 and out.splitlines()[-1] == 'lint flows/main.csv: 1 error(s), 0 warning(s)'
+    status, out = run(root, flows=os.path.join(root, 'nowhere', '*.csv'))
+    assert status == 0 and 'lint' not in out.splitlines()[-1]
+
+
 # --- hostile or unusual solutions: a clear message, exit 1, nothing written ----------------------------
 
 def hostile_cases():
