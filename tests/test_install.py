@@ -473,3 +473,20 @@ def test_a_single_file_keeps_every_constant_of_the_modules_it_holds(tmp_path):
         # a module's docstring (multi-line) becomes its function's, character for character
         assert getattr(generated, '_module_' + name).__doc__ == original.__doc__, name
     assert compared > 40
+
+
+def test_a_helper_with_a_global_statement_is_refused_by_the_single_file_layout(tmp_path):
+    folder = tmp_path / 'nodes'
+    folder.mkdir()
+    (folder / 'braze_version.py').write_text("__version__ = '9.9.9'\n")
+    (folder / 'braze_state.py').write_text('COUNT = 0\n\n\ndef bump():\n    global COUNT\n    COUNT += 1\n')
+    (folder / 'BrazeCounter.py').write_text('from . import braze_state\n\n\nclass BrazeCounter(object):\n    pass\n')
+    bundle = Bundle(str(folder))
+    with pytest.raises(install.BundleError) as refused:
+        singlefile.generate(bundle, 'BrazeCounter')
+    assert str(refused.value) == 'braze_state uses a global statement: the single-file layout cannot hold it'
+    root = make_solution(tmp_path / 'sol', own_track=False)
+    lines = []
+    assert install.install(root, layout='single-file', out=lines.append, bundle=bundle) == 1
+    assert lines == ['install-into: braze_state uses a global statement: the single-file layout cannot hold it; '
+                     'nothing written']
