@@ -226,7 +226,10 @@ class _Plan(object):
                     'layout': self.layout, 'nodes': self.nodes,
                     'files': {'actions/' + name: digest for name, digest in sorted(self.files.items())}}
         changes.append((os.path.join(self.root, MANIFEST), (json.dumps(manifest, indent=2) + '\n').encode('utf-8')))
-        changes = [(path, data) for path, data in changes if _content(path) != data]
+        # (path, new bytes, bytes there now): each file read once, to skip what would not change
+        # and to put back what was there if a later write fails
+        changes = [(path, data, before) for path, data, before in ((p, d, _content(p)) for p, d in changes)
+                   if before != data]
         if changes:
             self._keep_backups()
             _apply_all(changes)
@@ -253,11 +256,10 @@ def _content(path):
 
 
 def _apply_all(changes):
-    """Write or delete each path; on a failure, put back every path already changed."""
+    """Write or delete each (path, data, before); on a failure, put back every path already changed."""
     done = []
     try:
-        for path, data in changes:
-            before = _content(path)
+        for path, data, before in changes:
             _put(path, data)
             done.append((path, before))
     except OSError as error:
