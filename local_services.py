@@ -118,7 +118,9 @@ def _link(args, app):
         return 2
     _dev_link_secrets(block)
     try:
-        settings = settings_module.load(app, {'env': args.env}, settings_module.LinkSettings)
+        declarations = load_module('actions.braze_declarations')
+        names = declarations.settings_of(declarations.NODES['BrazeVerifyLink'])
+        settings = settings_module.load(app, {'env': args.env}, names)
     except settings_module.SettingsError as problem:
         print('link: {}'.format(problem), file=sys.stderr)
         return 2

@@ -14,28 +14,24 @@ BRAZE_ID and BRAZE_EXTERNAL_ID. Permission: users.export.ids.
 """
 from . import braze_fields as fields
 from . import braze_lookup as lookup
-from .braze_node import BrazeNode, failure, sent_summary
+from .braze_node import BrazeNode, sent_summary
 
 
 class BrazeUserLookup(BrazeNode):
 
-    def blanks(self, payload):
-        return lookup.mapped_globals(payload) + ['BRAZE_ID', 'BRAZE_EXTERNAL_ID']
+    def named_globals(self, mapping):
+        return lookup.mapped_globals(mapping)
 
     def run(self, call, payload, context):
         request = lookup.build(payload, context, call.budget())
-        call.say.hide_personal(request.personal)
-
-        sent = call.send(lookup.ENDPOINT, lookup.PERMISSION, request.body, resend_ambiguous=True)  # a read
-
-        verdict = sent.verdict
-        if verdict.reason is not None:
-            return failure(call.say, verdict.reason, verdict.message, sent_summary(sent, call.deadline))
-        users = verdict.body.get('users')
+        sent = call.send(request.request)
+        if sent.verdict.reason is not None:
+            return self.failed(call, sent)
+        users = sent.verdict.body.get('users')
         found = lookup.outcome(users)
         if found == 'unexpected':
-            return failure(call.say, 'unexpected', 'Braze answered "users" with something other than user objects',
-                           sent_summary(sent, call.deadline))
+            return self.failure(call.say, 'unexpected', 'Braze answered "users" with something other than user '
+                                'objects', sent_summary(sent, call.deadline))
         if found == 'true':
             # No line after this one shows profile data today; any added later is masked already.
             call.say.hide_personal(users[0].get(field) for field in fields.PERSONAL)

@@ -15,21 +15,21 @@ from . import braze_batches as batches
 from . import braze_delivery as delivery
 from . import braze_track as track
 from .braze_input import UnusableInput
-from .braze_node import BrazeNode, failure, named, summary
+from .braze_node import BrazeNode, named, summary
 
 
 class BrazeUserTrack(BrazeNode):
 
     def run(self, call, payload, context):
         built = track.build(payload, context, call.now(), call.budget())
-        call.say.hide_personal(built.personal)
+        call.say.hide_personal(built.personal)  # before the drops are named, not only when sending
         split = batches.split(built.objects, call.settings.per_array, call.settings.combined)
         dropped = list(built.dropped) + [(label, 'larger than one Braze request may be') for label in split.too_large]
         call.say.each('dropped inputs', dropped, lambda item: 'dropped {}: {}'.format(*item))
         if not split.requests:
             raise UnusableInput('nothing left to send: every input was dropped')
 
-        report = delivery.deliver(call, split.requests, track.ENDPOINT, track.PERMISSION)
+        report = delivery.deliver(call, track.requests(built, split.requests, call.settings.retry_non_idempotent))
 
         refused = list(report.refused.items())
         call.say.each('refused inputs', refused, lambda item: 'refused by Braze: {}: {}'.format(*item))
@@ -39,7 +39,7 @@ class BrazeUserTrack(BrazeNode):
             call.say.outcome('success ' + facts)
             result = {'success': 'true'}
         else:
-            result = failure(call.say, report.reason, report.message, facts)
+            result = self.failure(call.say, report.reason, report.message, facts)
         if refused:
             result['BRAZE_REJECTED'] = named(call.say, refused)
         if dropped:

@@ -9,27 +9,24 @@ The link fields (bz_uid, bz_exp, bz_kid, bz_cohort, bz_sig) and the Liquid that 
 
 Returns success = verified | expired | invalid | missing | error (BRAZE_ERROR config or invalid_input),
 BRAZE_LINK_EXTERNAL_ID and BRAZE_LINK_COHORT (both "" unless verified), and BRAZE_LINK_ROUTE: the
-cohort of a verified link (``verified`` when it carries none), else the outcome, for a flow that
+cohort of a verified link (``verified`` when it carries none), else the outcome (``error`` too), for a flow that
 routes by cohort in one step. A verified link identifies the link, not the person holding it: ask
 for more before showing anything sensitive.
 """
 from .. import app
+from . import braze_declarations as declarations
 from . import braze_links as links
 from . import braze_settings
+from .braze_base import Node
 from .braze_input import UnusableInput
-from .braze_node import BrazeNode
 from .braze_variables import MISSING, Budget, Variables
 
-GLOBALS = ('BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT', 'BRAZE_LINK_ROUTE')
 
-
-class BrazeVerifyLink(BrazeNode):
-
-    def blanks(self, payload):
-        return list(GLOBALS)  # BRAZE_LINK_ROUTE included: "" with BRAZE_ERROR (route on success for errors)
+class BrazeVerifyLink(Node):
+    """Stands on ``Node``, not ``BrazeNode``: it calls nothing, so it carries no HTTP library."""
 
     def serve(self, say, payload, context):
-        settings = braze_settings.load(app, context, braze_settings.LinkSettings)
+        settings = braze_settings.load(app, context, declarations.settings_of(self.declaration))
         url = Variables(payload, context, Budget(lambda: 1.0)).value(payload.get('url'))
         user_data = context.get('user_data') if isinstance(context, dict) else None
         user_data = user_data if isinstance(user_data, dict) else {}

@@ -29,20 +29,24 @@ class Call(object):
         reserve = self.settings.deadline / 2
         return Budget(lambda: self.deadline.remaining() - reserve)
 
-    def send(self, path, permission, body, resend_ambiguous):
-        """POST ``body`` to ``path``, retrying what is safe to retry inside the deadline -> ``Sent``.
-
-        ``resend_ambiguous``: whether the request may be sent again when Braze may already have
-        recorded it (attribute sets and lookups may; events and messages may not).
+    def send(self, request):
+        """POST a ``Request`` (braze_input) to its endpoint, retrying what is safe to retry inside the
+        deadline -> ``Sent``. The request's personal values are masked in every line from here on,
+        so no node can forget to; ``request.replayable`` says whether it may be sent again when
+        Braze may already have recorded it (attribute sets and lookups may; events and messages may not).
         """
+        self.say.hide_personal(request.personal)
         settings, deadline = self.settings, self.deadline
+        url = settings.url(request.endpoint.path, wire.agrees)
+        body, permission = request.body, request.endpoint.permission
+        resend_ambiguous = request.replayable
         attempt = 0
         while True:
             if not deadline.has_time():
                 return Sent(verdict(DONE, 'timeout', None, 'the deadline passed before Braze answered'), attempt)
             attempt += 1
             try:
-                answer = wire.post(self._transport, settings.url(path), settings.api_key, body,
+                answer = wire.post(self._transport, url, settings.api_key, body,
                                    deadline.timeouts(settings.connect_timeout, settings.read_timeout),
                                    wire.monotonic_deadline(deadline.remaining()))
             except wire.WireError as failure:

@@ -9,13 +9,13 @@ from .braze_answers import refused_inputs
 Report = collections.namedtuple('Report', 'reason message status attempts objects requests refused')
 
 
-def deliver(call, batches, path, permission):
-    """POST each batch in order; stop at the first failure that is not a partial refusal."""
+def deliver(call, requests_and_batches):
+    """POST each request in order; stop at the first failure that is not a partial refusal."""
     reason = message = status = None
     attempts = objects = requests = 0
     refused = collections.OrderedDict()
-    for batch in batches:
-        sent = call.send(path, permission, batch.body, batch.replayable or call.settings.retry_non_idempotent)
+    for request, batch in requests_and_batches:
+        sent = call.send(request)
         verdict = sent.verdict
         attempts += sent.attempts
         requests += 1

@@ -17,23 +17,24 @@ chooses the endpoint that does what is meant:
 """
 import collections
 
+from . import braze_declarations as declarations
 from . import braze_fields as fields
-from . import braze_lookup as lookup
 from . import braze_values as values
-from .braze_input import Identifier, UnusableInput, personal_values, with_default_user
+from .braze_input import Identifier, Request, UnusableInput, personal_values, with_default_user
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, Variables
 
-EXPORT = (lookup.ENDPOINT, lookup.PERMISSION)
+# Identify, alias and merge are idempotent for one pair (ours: no Braze page says so; the emulator
+# does it), so every request of this node may be resent.
 STEPS = {
-    'identified': ('users/identify', 'users.identify'),
-    'merged': ('users/merge', 'users.merge'),
-    'aliased': ('users/alias/new', 'users.alias.new'),
+    'identified': declarations.IDENTIFY,
+    'merged': declarations.MERGE,
+    'aliased': declarations.ALIAS_NEW,
 }
 DEFAULT_LABEL = 'pypestream_chat'
 
 Plan = collections.namedtuple('Plan', 'external_id alias personal')
-Step = collections.namedtuple('Step', 'outcome path permission body')
+Step = collections.namedtuple('Step', 'outcome request')  # request: None when nothing is to be done
 
 
 def build(payload, context, budget):
@@ -70,9 +71,11 @@ def _alias(payload, context, variables):
     return alias
 
 
-def export_body(plan):
-    return _json({'external_ids': [plan.external_id], 'user_aliases': [plan.alias],
-                  'fields_to_export': ['braze_id', 'external_id', 'user_aliases']})
+def export_request(plan):
+    """The look-up of both profiles, the customer's and the chat alias's (a read)."""
+    return Request(declarations.EXPORT, _json({'external_ids': [plan.external_id], 'user_aliases': [plan.alias],
+                                               'fields_to_export': ['braze_id', 'external_id', 'user_aliases']}),
+                   plan.personal, True)
 
 
 def next_step(plan, users):
@@ -84,25 +87,24 @@ def next_step(plan, users):
     if anonymous is not None:
         owner = anonymous.get('external_id')
         if owner == plan.external_id:
-            return Step('already', None, None, None)
+            return Step('already', None)
         if owner:
-            return Step('conflict', None, None, None)
+            return Step('conflict', None)
         if known is None:
             # Today's identify page has no merge_behavior and merges by default; older pages documented
             # it, with "none" merging nothing. "merge" asks for the same thing under both readings.
-            return _step('identified', {'aliases_to_identify': [{'external_id': plan.external_id,
-                                                                'user_alias': plan.alias}],
-                                        'merge_behavior': 'merge'})
-        return _step('merged', {'merge_updates': [{'identifier_to_merge': {'user_alias': plan.alias},
-                                                   'identifier_to_keep': {'external_id': plan.external_id}}]})
+            return _step('identified', plan, {'aliases_to_identify': [{'external_id': plan.external_id,
+                                                                      'user_alias': plan.alias}],
+                                              'merge_behavior': 'merge'})
+        return _step('merged', plan, {'merge_updates': [{'identifier_to_merge': {'user_alias': plan.alias},
+                                                         'identifier_to_keep': {'external_id': plan.external_id}}]})
     if known is None or any(label == wanted[1] for _, label in _aliases(known)):
-        return Step('none', None, None, None)
-    return _step('aliased', {'user_aliases': [dict(plan.alias, external_id=plan.external_id)]})
+        return Step('none', None)
+    return _step('aliased', plan, {'user_aliases': [dict(plan.alias, external_id=plan.external_id)]})
 
 
-def _step(outcome, body):
-    path, permission = STEPS[outcome]
-    return Step(outcome, path, permission, _json(body))
+def _step(outcome, plan, body):
+    return Step(outcome, Request(STEPS[outcome], _json(body), plan.personal, True))
 
 
 def _aliases(user):

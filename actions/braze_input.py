@@ -1,11 +1,19 @@
 # -*- coding: utf-8 -*-
-"""Reading a node's Parameter Input: the payload itself, and the one user it is about."""
+"""Reading a node's Parameter Input, for every node alike: the payload itself, the one user it is
+about, flags, text and names looked up in a setting; and ``Request``, what an endpoint module's
+``build`` makes of it."""
 import collections
 
 from . import braze_conventions as conventions
 from . import braze_fields as fields
+from . import braze_values as values
+from .braze_settings import SettingsError
 from .braze_values import InvalidValue
 from .braze_variables import MISSING
+
+# One request to Braze: its endpoint (braze_declarations.Endpoint), the encoded body, the personal
+# values in it (Call.send masks them in every line), and whether sending it twice is harmless.
+Request = collections.namedtuple('Request', 'endpoint body personal replayable')
 
 Identifier = collections.namedtuple('Identifier', 'kind value')  # value: text, or the alias object
 # The seed template's convention: with no identifier given, the global USER_ID is the external_id.
@@ -14,6 +22,34 @@ DEFAULT_USER = '{USER_ID}'
 
 class UnusableInput(Exception):
     """The Parameter Input cannot be used at all, so nothing is sent. The message quotes no value."""
+
+
+def flag(value, name):
+    """A true/false input (``true``, ``"yes"``, ``0``...) -> bool, or ``UnusableInput`` naming it."""
+    try:
+        return values.boolean(value)
+    except InvalidValue as problem:
+        raise UnusableInput('{}: {}'.format(name, problem))
+
+
+def text(value, name):
+    """A text input (a number is written as text) -> str, or ``UnusableInput`` naming it."""
+    try:
+        return values.text(value)
+    except InvalidValue as problem:
+        raise UnusableInput('{}: {}'.format(name, problem))
+
+
+def named_id(mapping, setting, what, name):
+    """The id the environment's ``setting`` (``braze_canvases``...) gives the ``what`` called
+    ``name``; ``SettingsError``, naming the name and the names it knows (names are no secrets, ids
+    are never printed), when it has none."""
+    found = mapping.get(name)
+    if found is None:
+        known = ', '.join(sorted(mapping)) or 'none'
+        raise SettingsError('{} of this environment has no {} "{}" (known: {}): add it there, or use one '
+                            'of those'.format(setting, what, name[:80], known[:400]))
+    return found
 
 
 def payload_dict(payload):

@@ -28,8 +28,9 @@ MAX_PASSTHROUGH = 64 * 1024  # characters of passthrough JSON
 MAX_UID_BYTES = 987          # Braze's external_id limit
 MAX_COHORT = 255
 GRACE = 60                   # seconds of clock difference between Braze and the chat, either way
-_EXPIRY = re.compile('^[0-9]{1,12}$')
-_SIGNATURE = re.compile('^[0-9a-f]{64}$')
+# Matched whole (fullmatch): '$' alone would let a final newline through.
+_EXPIRY = re.compile('[0-9]{1,12}')
+_SIGNATURE = re.compile('[0-9a-f]{64}')
 
 # outcome: verified | expired | invalid | missing. why: for the log line, never a value of the link.
 Verdict = collections.namedtuple('Verdict', 'outcome why uid cohort source')
@@ -144,8 +145,8 @@ def _verdict(fields, secrets, max_age, now, source):
         'bz_uid is over {} bytes'.format(MAX_UID_BYTES) if len(uid.encode('utf-8', 'surrogatepass')) > MAX_UID_BYTES
         else 'bz_uid or bz_cohort holds |' if '|' in uid or '|' in cohort else
         'bz_cohort is over {} characters'.format(MAX_COHORT) if len(cohort) > MAX_COHORT else
-        'bz_exp is not Unix seconds (1 to 12 ASCII digits)' if not _EXPIRY.match(exp) else
-        'bz_sig is not 64 lower-case hex characters' if not _SIGNATURE.match(sig) else
+        'bz_exp is not Unix seconds (1 to 12 ASCII digits)' if not _EXPIRY.fullmatch(exp) else
+        'bz_sig is not 64 lower-case hex characters' if not _SIGNATURE.fullmatch(sig) else
         'bz_kid names no secret of this environment' if kid not in secrets else None)
     if problem:
         return _refused('invalid', problem, source)

@@ -11,14 +11,14 @@ import collections
 import json
 import re
 
+from . import braze_declarations as declarations
 from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import UnusableInput, identifier, personal_values, with_default_user
+from .braze_input import Request, UnusableInput, identifier, personal_values, with_default_user
 from .braze_safelog import for_chat
 from .braze_variables import Variables
 
-ENDPOINT = 'users/export/ids'
-PERMISSION = 'users.export.ids'
+ENDPOINT = declarations.EXPORT
 
 # The seed template's globals of standard attributes, filled when the Parameter Input maps none.
 DEFAULT_GLOBALS = collections.OrderedDict(
@@ -38,26 +38,26 @@ _GLOBAL = re.compile(r'^[A-Z0-9_]+$')
 _REQUEST_KEY = {'external_id': 'external_ids', 'user_alias': 'user_aliases', 'braze_id': 'braze_id',
                 'email': 'email_address', 'phone': 'phone'}
 
-Lookup = collections.namedtuple('Lookup', 'body paths personal')  # paths: {GLOBAL: (field, rest...)}
+Lookup = collections.namedtuple('Lookup', 'request paths')  # paths: {GLOBAL: (field, rest...)}
 
 
-def mapped_globals(payload):
-    """The global names the flow mapped (for blanking them on any error), never raising."""
-    mapping = payload.get('globals') if isinstance(payload, dict) else None
+def mapped_globals(mapping):
+    """The global names the flow mapped in ``globals`` (set on every outcome), never raising."""
     if isinstance(mapping, dict):
         return [name for name in mapping if isinstance(name, str) and _GLOBAL.match(name)]
     return list(DEFAULT_GLOBALS)
 
 
 def build(payload, context, budget):
-    """Parameter Input -> ``Lookup``. Raises ``UnusableInput``."""
+    """Parameter Input -> ``Lookup``: the request (a read: resending is safe) and the globals' paths.
+    Raises ``UnusableInput``."""
     variables = Variables(payload, context, budget)
     who, _ = identifier(with_default_user(payload, _REQUEST_KEY), variables, extras_allowed=False)
     paths = _paths(payload.get('globals', DEFAULT_GLOBALS))
     fields = sorted({'braze_id', 'external_id'} | {path[0] for path in paths.values()})
     value = [who.value] if who.kind in ('external_id', 'user_alias') else who.value  # arrays, the rest single
     body = values.encoded({_REQUEST_KEY[who.kind]: value, 'fields_to_export': fields})
-    return Lookup(body, paths, personal_values(who))
+    return Lookup(Request(ENDPOINT, body, personal_values(who), True), paths)
 
 
 def _paths(mapping):

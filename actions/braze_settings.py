@@ -1,14 +1,18 @@
 # -*- coding: utf-8 -*-
-"""One environment block of ``app.PARAMS`` -> checked, read-only ``Settings`` for every node.
+"""One environment block of ``app.PARAMS`` -> checked, read-only ``Settings`` for one node.
 
-Everything here runs before any HTTP call: a setting that is missing, still holds the template's
-``{ ... }`` placeholder, or would send the key somewhere unexpected stops the node with a
-``config`` error and a log line naming the setting, never its value.
+A node checks only the settings its declaration names (braze_declarations: the transport's when it
+calls Braze, then its own), so a malformed ``braze_campaigns`` fails BrazeCampaignTrigger and no
+other node. Everything here runs before any HTTP call: a setting that is missing, still holds the
+template's ``{ ... }`` placeholder, or would send the key somewhere unexpected stops the node with a
+``config`` error and a log line naming the setting, never its value. Standard library only: a node
+that calls no endpoint (BrazeVerifyLink) carries no HTTP library.
 """
 import math
 import os
 
 from . import braze_conventions as conventions
+from . import braze_declarations as declarations
 from .braze_url import UrlError, check_base_url, endpoint_url
 from .braze_values import InvalidValue, boolean
 
@@ -19,15 +23,17 @@ NUMBERS = {
     'braze_deadline': (float, 6.0, 0.1, 120.0),
     'braze_max_attempts': (int, 3, 1, 10),
     'braze_max_objects': (int, None, 1, 225),
+    'braze_link_max_age': (float, 30 * 24 * 3600.0, 60.0, 366 * 24 * 3600.0),
 }
 
 # Objects per /users/track request, (per array, combined). Braze's rate-limit page today: "Up to 75
 # total objects combined across attributes, events, and purchases per API request. Customers on
-# legacy rate limits can include up to 75 objects per array independently"; Monthly-Active-User
-# contracts: 50 combined. The node cannot tell which a workspace has, so the default (mau) is valid
-# under every one; `standard` is today's rule, `legacy` the old one.
-CONTRACTS = {'mau': (None, 50), 'standard': (None, 75), 'legacy': (75, 225)}
-TRACK_PATH = 'users/track'
+# legacy rate limits can include up to 75 objects per array independently"; the /users/track page's
+# section for Monthly-Active-User contracts says "up to 75 updates combined" too. So 75 combined is
+# valid under every contract and is the default (mau and standard alike); `legacy` is 75 per array.
+CONTRACTS = {'mau': (None, 75), 'standard': (None, 75), 'legacy': (75, 225)}
+TRACK_PATH = declarations.TRACK.path
+MIN_SECRET = 32  # characters of a link secret: an HMAC-SHA256 key this long cannot be guessed
 
 
 class SettingsError(Exception):
@@ -35,44 +41,41 @@ class SettingsError(Exception):
 
 
 class Settings(object):
-    """Checked settings of one environment. Built once per distinct PARAMS block (see ``load``)."""
+    """Checked settings of one environment, for the settings ``names`` (default: ALL_SETTINGS).
+    Built once per distinct PARAMS block and node (see ``load``); a setting not named is absent."""
 
-    def __init__(self, params):
-        numbers = {name: _number(params, name, *spec) for name, spec in NUMBERS.items()}
-        self.api_key = _api_key(params.get('braze_api_key'))
-        self.base = _base_url(params)
-        self.connect_timeout = numbers['braze_connect_timeout']
-        self.read_timeout = numbers['braze_read_timeout']
-        self.deadline = numbers['braze_deadline']
-        self.max_attempts = numbers['braze_max_attempts']
-        self.per_array, self.combined = _object_limits(params, numbers['braze_max_objects'])
-        self.retry_non_idempotent = _flag(params, 'braze_retry_non_idempotent')
-        self.ca_bundle = _ca_bundle(params.get('braze_ca_bundle'))
-        self.canvases = _names_to_ids(params, 'braze_canvases')
-        self.campaigns = _names_to_ids(params, 'braze_campaigns')
+    def __init__(self, params, names=None):
+        names = ALL_SETTINGS if names is None else frozenset(names)
         self._urls = {}
-        self.url(_track_path(params.get('braze_user_track')))  # a bad path is a config error now
+        for name, check in CHECKS:
+            if name in names:
+                check(self, params)
 
-    def url(self, path):
-        """The full URL of an endpoint path ('users/track', 'users/export/ids', ...)."""
+    def url(self, path, verify=None):
+        """The full URL of an endpoint path ('users/track', ...), checked once (``verify``: the HTTP
+        stack's own reading of it, braze_wire.agrees) and remembered."""
         url = self._urls.get(path)
         if url is None:
             try:
-                url = self._urls[path] = endpoint_url(self.base, path)
+                url = endpoint_url(self.base, path)
+                if verify is not None:
+                    verify(url, self.base)
             except UrlError as error:
                 raise SettingsError(str(error))
+            self._urls[path] = url
         return url
 
 
-# Checked settings by (env, the block's contents): PARAMS is read on every call, but a block is
-# checked again only when it changed. Bounded, in case a solution rewrites PARAMS per chat.
+# Checked settings by (names, env, the block's contents): PARAMS is read on every call, but a block
+# is checked again only when it changed. Bounded, in case a solution rewrites PARAMS per chat.
 _CHECKED = {}
 _CHECKED_MAX = 32
 
 
-def load(app_module, context, kind=None):
-    """``app.PARAMS[context['env']]`` -> ``Settings`` (or another ``kind``: LinkSettings), or ``SettingsError``."""
-    kind = kind or Settings
+def load(app_module, context, names=None):
+    """``app.PARAMS[context['env']]`` -> ``Settings`` of the settings ``names`` (a node's:
+    braze_declarations.settings_of), or ALL_SETTINGS; ``SettingsError`` naming the first unusable one."""
+    names = ALL_SETTINGS if names is None else frozenset(names)
     env = context.get('env') if isinstance(context, dict) else None
     if not isinstance(env, str) or not env.strip():
         raise SettingsError("context['env'] is missing: expected 'sandbox' or 'live'")
@@ -81,28 +84,15 @@ def load(app_module, context, kind=None):
         raise SettingsError('app.PARAMS is missing or is not a dict')
     env = env.strip().lower()
     block = environment_block(params_by_env, env)
-    key = (kind, env, _frozen(block))
+    key = (names, env, _frozen(block))
     settings = _CHECKED.get(key) if key[2] is not None else None
     if settings is None:
-        settings = kind(block)
+        settings = Settings(block, names)
         if key[2] is not None:
             if len(_CHECKED) >= _CHECKED_MAX:
                 _CHECKED.clear()
             _CHECKED[key] = settings
     return settings
-
-
-class LinkSettings(object):
-    """What BrazeVerifyLink needs, and nothing else (it calls no Braze endpoint: no URL, no key).
-
-    ``braze_link_secrets``: ``{"kid": "secret", ...}`` (or its JSON text), several at once while a
-    secret is rotated; ``braze_link_max_age``: how far ahead a link's expiry may lie, in seconds."""
-    MIN_SECRET = 32        # characters: an HMAC-SHA256 key this long cannot be guessed
-    MAX_AGE = (float, 30 * 24 * 3600.0, 60.0, 366 * 24 * 3600.0)
-
-    def __init__(self, params):
-        self.max_age = _number(params, 'braze_link_max_age', *self.MAX_AGE)
-        self.secrets = _secrets(params.get('braze_link_secrets'), self.MIN_SECRET)
 
 
 def _secrets(value, shortest):
@@ -172,7 +162,8 @@ def _track_path(value):
     return TRACK_PATH
 
 
-def _number(params, name, kind, default, low, high):
+def _number(params, name):
+    kind, default, low, high = NUMBERS[name]
     value = params.get(name)
     if conventions.is_missing(value):
         return default
@@ -189,7 +180,7 @@ def _object_limits(params, max_objects):
     contract = params.get('braze_contract')
     contract = 'mau' if conventions.is_missing(contract) else str(contract).strip().lower()
     if contract not in CONTRACTS:
-        raise SettingsError('braze_contract must be mau (50 objects combined), standard (75 combined) '
+        raise SettingsError('braze_contract must be mau or standard (75 objects combined) '
                             'or legacy (75 per array)')
     per_array, combined = CONTRACTS[contract]
     if max_objects is not None:
@@ -231,3 +222,39 @@ def _names_to_ids(params, name):
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
         raise SettingsError('{} must map names to ids, e.g. {{"welcome_back": "<id>"}}'.format(name))
     return {k.strip(): v.strip() for k, v in value.items()}
+
+
+def _set(attribute, read):
+    """A check that stores what ``read(params)`` gives as the settings' ``attribute``."""
+    return lambda settings, params: setattr(settings, attribute, read(params))
+
+
+def _contract(settings, params):
+    settings.per_array, settings.combined = _object_limits(params, _number(params, 'braze_max_objects'))
+
+
+def _user_track(settings, params):
+    settings.url(_track_path(params.get('braze_user_track')))  # a bad path is a config error now
+
+
+# (setting, check) in the order they are judged: the first unusable one is the one named.
+# braze_allowed_host is read with braze_url, braze_max_objects with braze_contract.
+CHECKS = (
+    ('braze_connect_timeout', _set('connect_timeout', lambda p: _number(p, 'braze_connect_timeout'))),
+    ('braze_read_timeout', _set('read_timeout', lambda p: _number(p, 'braze_read_timeout'))),
+    ('braze_deadline', _set('deadline', lambda p: _number(p, 'braze_deadline'))),
+    ('braze_max_attempts', _set('max_attempts', lambda p: _number(p, 'braze_max_attempts'))),
+    ('braze_api_key', _set('api_key', lambda p: _api_key(p.get('braze_api_key')))),
+    ('braze_url', _set('base', _base_url)),
+    ('braze_contract', _contract),
+    ('braze_retry_non_idempotent', _set('retry_non_idempotent', lambda p: _flag(p, 'braze_retry_non_idempotent'))),
+    ('braze_ca_bundle', _set('ca_bundle', lambda p: _ca_bundle(p.get('braze_ca_bundle')))),
+    ('braze_canvases', _set('canvases', lambda p: _names_to_ids(p, 'braze_canvases'))),
+    ('braze_campaigns', _set('campaigns', lambda p: _names_to_ids(p, 'braze_campaigns'))),
+    ('braze_user_track', _user_track),
+    ('braze_link_max_age', _set('max_age', lambda p: _number(p, 'braze_link_max_age'))),
+    ('braze_link_secrets', _set('secrets', lambda p: _secrets(p.get('braze_link_secrets'), MIN_SECRET))),
+)
+# Every setting of the nodes that call Braze: what ``load`` checks when it is not told which.
+ALL_SETTINGS = frozenset(name for node in declarations.NODES.values() if node.endpoints
+                         for name in declarations.settings_of(node))

@@ -8,14 +8,14 @@ follow one path. An invalid optional value is dropped and named; everything vali
 import collections
 
 from . import braze_conventions as conventions
+from . import braze_declarations as declarations
 from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import DEFAULT_USER, UnusableInput, identifier, personal_values
-from .braze_settings import TRACK_PATH as ENDPOINT  # noqa: F401 - the node sends here
+from .braze_input import DEFAULT_USER, Request, UnusableInput, identifier, personal_values
 from .braze_values import InvalidValue, timestamp
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
-PERMISSION = 'users.track'
+ENDPOINT = declarations.TRACK
 EXPLICIT_KEYS = frozenset(tuple(fields.IDENTIFIERS) + ('attributes', 'events', 'purchases', 'update_existing_only',
                                                       'merge_objects'))
 # The flat form: the seed template's globals (braze_fields.SEED_GLOBALS); USER_ID is the
@@ -31,14 +31,31 @@ TrackInput = collections.namedtuple('TrackInput', 'objects dropped personal')
 
 
 def build(payload, context, now, budget):
-    """Parameter Input + context -> ``TrackInput``. Raises ``UnusableInput``."""
+    """Parameter Input -> ``TrackInput``: read the input, normalise each field from the field
+    table, make Braze's objects. Raises ``UnusableInput``."""
     variables = Variables(payload, context, budget)
     if EXPLICIT_KEYS.isdisjoint(payload):
         if variables.lookup(conventions.reference_name(DEFAULT_USER)) is MISSING:
             raise UnusableInput('USER_ID is not set, so there is no external_id to record this user under '
                                 '(or use the explicit form with external_id, user_alias, email or phone)')
         payload = dict(payload, **_flat_as_explicit(variables))
-    return _Builder(variables, now).build(payload)
+    read = _Reader(variables)
+    who, extras = identifier(payload, variables)
+    # The flags first: a budget spent on a large input must never drop "update only".
+    update_only = read.flag(payload, 'update_existing_only')
+    merge = read.flag(payload, 'merge_objects')
+    attributes = _attributes(read, payload, who.kind, extras)
+    events = _items(read, fields.EVENT, payload, now.isoformat())
+    purchases = _items(read, fields.PURCHASE, payload, now.isoformat())
+    personal = personal_values(who) + list(extras.values()) + read.personal
+    return TrackInput(_objects(who, attributes, events, purchases, update_only, merge), tuple(read.dropped),
+                      tuple(personal))
+
+
+def requests(built, batches, retry_non_idempotent):
+    """Each batch (braze_batches) as a ``Request`` and the names of its objects -> [(Request, labels)]."""
+    return [(Request(ENDPOINT, batch.body, built.personal, batch.replayable or retry_non_idempotent), batch)
+            for batch in batches]
 
 
 def _flat_as_explicit(variables):
@@ -49,156 +66,22 @@ def _flat_as_explicit(variables):
     return explicit
 
 
-class _Builder(object):
-    """Collects one call's objects, drops and personal values; used once, by ``build``."""
+class _Reader(object):
+    """Reads the Parameter Input's values through the ``{VAR}`` rules and the budget, and keeps the
+    list of what was dropped and why, and of the personal values it read (the field table says which);
+    once the budget is spent, every further input is dropped."""
 
-    def __init__(self, variables, now):
+    def __init__(self, variables):
         self.variables = variables
-        self.now = now.isoformat()
         self.dropped = []
         self.personal = []
-        self.stopped = None  # why building stopped early (the budget), once it has
-
-    def build(self, payload):
-        who, extras = identifier(payload, self.variables)
-        self.personal.extend(personal_values(who))
-        self.personal.extend(extras.values())
-        # The flags first: a budget spent on a large input must never drop "update only".
-        update_only = self._flag(payload, 'update_existing_only')
-        merge = self._flag(payload, 'merge_objects')
-        attributes = self._attributes(payload, who.kind, extras)
-        events = self._items(fields.EVENT, payload)
-        purchases = self._items(fields.PURCHASE, payload)
-        objects = _objects(who, attributes, events, purchases, update_only, merge)
-        return TrackInput(objects, tuple(self.dropped), tuple(self.personal))
+        self.stopped = None  # why reading stopped early (the budget), once it has
 
     def drop(self, label, reason):
         self.dropped.append((str(label), reason))
 
-    def _attributes(self, payload, kind, extras):
-        given, literal = self._container(payload.get('attributes'), 'attributes')
-        if given is not MISSING and not isinstance(given, dict):
-            self.drop('attributes', 'must be an object of attribute names and values')
-        given = given if isinstance(given, dict) else {}
-        result = {}
-        # Email or phone given beside the identifier are attributes (already resolved: literal).
-        items = [(k, v, True) for k, v in extras.items() if k not in given]
-        items += [(k, v, literal) for k, v in given.items()]
-        for name, value, is_literal in items:
-            if name == kind:  # email or phone as the identifier (fields.attribute refuses the primary ones)
-                self.drop(_attribute(name), 'identifiers go at the top level of the input')
-            elif value is None:
-                result[name] = None  # a literal null unsets the attribute in Braze
-            else:
-                self._set(result, name, self._resolve(value, _Label(name), is_literal, deep=True))
-        return result
-
-    def _set(self, result, name, value):
-        if value is MISSING:
-            return
-        try:
-            field = fields.attribute(name)
-            if field.personal:
-                self.personal.append(value)
-            result[name] = field.normalize(value)
-        except InvalidValue as problem:
-            self.drop(_attribute(name), str(problem))
-
-    def _items(self, kind, payload):
-        items, literal = self._container(payload.get(kind.array), kind.array)
-        if items is MISSING:
-            return []
-        items = [items] if isinstance(items, dict) else items
-        if not isinstance(items, (list, tuple)):
-            self.drop(kind.array, 'must be a list of objects')
-            return []
-        built = []
-        for index, item in enumerate(items):
-            label = '{}[{}]'.format(kind.array, index)
-            if self.stopped or index >= MAX_ITEMS:
-                self.drop(_range(kind.array, index, len(items)), self.stopped or
-                          'more than {} {} in one call'.format(MAX_ITEMS, kind.array))
-                break
-            obj = self._item(kind, item, label, literal)
-            if obj is not None:
-                built.append((label, obj))
-        return built
-
-    def _item(self, kind, item, label, literal):
-        if not isinstance(item, dict):
-            self.drop(label, 'must be an object')
-            return None
-        result = {}
-        for key, raw in item.items():
-            if key in ('time', 'properties'):
-                continue
-            value = self._resolve(raw, label, literal)
-            if value is MISSING:
-                continue
-            field = kind.fields.get(key)
-            if field is None:
-                self.drop('{}.{}'.format(label, short(key)), 'not a field of this object')
-                continue
-            try:
-                result[key] = field.normalize(value)
-            except InvalidValue as problem:
-                self.drop('{}.{}'.format(label, key), str(problem))
-        absent = [key for key in kind.required if key not in result]
-        if absent:
-            self.drop(label, 'needs {}'.format(', '.join(absent)))
-            return None
-        result['time'] = self._time(self._resolve(item.get('time'), label + '.time', literal), label)
-        properties = self._properties(kind, self._resolve(item.get('properties'), label + '.properties',
-                                                          literal, deep=True), label)
-        if properties:
-            result['properties'] = properties
-        return result
-
-    def _time(self, value, label):
-        if value is not MISSING:
-            try:
-                return timestamp(value)
-            except InvalidValue as problem:
-                self.drop(label + '.time', '{}; sent with the current time'.format(problem))
-        return self.now
-
-    def _properties(self, kind, value, label):
-        name = label + '.properties'
-        if value is MISSING:
-            return None
-        if not isinstance(value, dict):
-            self.drop(name, 'must be an object')
-            return None
-        properties = {}
-        for key, item in value.items():
-            try:
-                if key in kind.reserved:
-                    raise InvalidValue('is a reserved property name')
-                properties[values.property_key(key)] = values.json_value(item)
-            except InvalidValue as problem:
-                self.drop('{}.{}'.format(name, short(key)), str(problem))
-        if values.encoded_size(properties) > kind.properties_bytes:
-            self.drop(name, 'larger than Braze allows ({} KB)'.format(kind.properties_bytes // 1024))
-            return None
-        return properties
-
-    def _flag(self, payload, name):
-        value = self._resolve(payload.get(name), name)
-        if value is MISSING:
-            return None
-        try:
-            return values.boolean(value)
-        except InvalidValue as problem:
-            self.drop(name, str(problem))
-            return None
-
-    def _container(self, raw, label):
-        """An attributes object or a list of events: (value, whether it came whole from a global).
-        What a global holds is used literally; only the Parameter Input's own references resolve."""
-        return self._resolve(raw, label), conventions.reference_name(raw) is not None
-
-    def _resolve(self, raw, label, literal=False, deep=False):
-        """One value through the budget; once it is spent, every further input is dropped by name."""
+    def __call__(self, raw, label, literal=False, deep=False):
+        """One value, resolved (or taken as it is when ``literal``: it came whole from a global)."""
         if self.stopped:
             if not conventions.is_missing(raw):
                 self.drop(label, self.stopped)
@@ -214,6 +97,141 @@ class _Builder(object):
         except InvalidValue as problem:
             self.drop(label, str(problem))
             return MISSING
+
+    def container(self, raw, label):
+        """An attributes object or a list of events: (value, whether it came whole from a global).
+        What a global holds is used literally; only the Parameter Input's own references resolve."""
+        return self(raw, label), conventions.reference_name(raw) is not None
+
+    def flag(self, payload, name):
+        value = self(payload.get(name), name)
+        if value is MISSING:
+            return None
+        try:
+            return values.boolean(value)
+        except InvalidValue as problem:
+            self.drop(name, str(problem))
+            return None
+
+    def normalized(self, field, value, label):
+        """``value`` through its field's normaliser, or MISSING with the reason dropped."""
+        if field.personal:
+            self.personal.append(value)
+        try:
+            return field.normalize(value)
+        except InvalidValue as problem:
+            self.drop(label, str(problem))
+            return MISSING
+
+
+def _attributes(read, payload, kind, extras):
+    given, literal = read.container(payload.get('attributes'), 'attributes')
+    if given is not MISSING and not isinstance(given, dict):
+        read.drop('attributes', 'must be an object of attribute names and values')
+    given = given if isinstance(given, dict) else {}
+    result = {}
+    # Email or phone given beside the identifier are attributes (already resolved: literal).
+    items = [(k, v, True) for k, v in extras.items() if k not in given]
+    items += [(k, v, literal) for k, v in given.items()]
+    for name, value, is_literal in items:
+        if name == kind:  # email or phone as the identifier (fields.attribute refuses the primary ones)
+            read.drop(_attribute(name), 'identifiers go at the top level of the input')
+        elif value is None:
+            result[name] = None  # a literal null unsets the attribute in Braze
+        else:
+            value = read(value, _Label(name), is_literal, deep=True)
+            if value is MISSING:
+                continue
+            try:
+                field = fields.attribute(name)
+            except InvalidValue as problem:
+                read.drop(_attribute(name), str(problem))
+                continue
+            value = read.normalized(field, value, _attribute(name))
+            if value is not MISSING:
+                result[name] = value
+    return result
+
+
+def _items(read, kind, payload, now):
+    items, literal = read.container(payload.get(kind.array), kind.array)
+    if items is MISSING:
+        return []
+    items = [items] if isinstance(items, dict) else items
+    if not isinstance(items, (list, tuple)):
+        read.drop(kind.array, 'must be a list of objects')
+        return []
+    built = []
+    for index, item in enumerate(items):
+        label = '{}[{}]'.format(kind.array, index)
+        if read.stopped or index >= MAX_ITEMS:
+            read.drop(_range(kind.array, index, len(items)), read.stopped or
+                      'more than {} {} in one call'.format(MAX_ITEMS, kind.array))
+            break
+        obj = _item(read, kind, item, label, literal, now)
+        if obj is not None:
+            built.append((label, obj))
+    return built
+
+
+def _item(read, kind, item, label, literal, now):
+    if not isinstance(item, dict):
+        read.drop(label, 'must be an object')
+        return None
+    result = {}
+    for key, raw in item.items():
+        if key in ('time', 'properties'):
+            continue
+        value = read(raw, label, literal)
+        if value is MISSING:
+            continue
+        field = kind.fields.get(key)
+        if field is None:
+            read.drop('{}.{}'.format(label, short(key)), 'not a field of this object')
+            continue
+        value = read.normalized(field, value, '{}.{}'.format(label, key))
+        if value is not MISSING:
+            result[key] = value
+    absent = [key for key in kind.required if key not in result]
+    if absent:
+        read.drop(label, 'needs {}'.format(', '.join(absent)))
+        return None
+    result['time'] = _time(read, read(item.get('time'), label + '.time', literal), label, now)
+    properties = _properties(read, kind, read(item.get('properties'), label + '.properties', literal, deep=True),
+                             label)
+    if properties:
+        result['properties'] = properties
+    return result
+
+
+def _time(read, value, label, now):
+    if value is not MISSING:
+        try:
+            return timestamp(value)
+        except InvalidValue as problem:
+            read.drop(label + '.time', '{}; sent with the current time'.format(problem))
+    return now
+
+
+def _properties(read, kind, value, label):
+    name = label + '.properties'
+    if value is MISSING:
+        return None
+    if not isinstance(value, dict):
+        read.drop(name, 'must be an object')
+        return None
+    properties = {}
+    for key, item in value.items():
+        try:
+            if key in kind.reserved:
+                raise InvalidValue('is a reserved property name')
+            properties[values.property_key(key)] = values.json_value(item)
+        except InvalidValue as problem:
+            read.drop('{}.{}'.format(name, short(key)), str(problem))
+    if values.encoded_size(properties) > kind.properties_bytes:
+        read.drop(name, 'larger than Braze allows ({} KB)'.format(kind.properties_bytes // 1024))
+        return None
+    return properties
 
 
 def _objects(who, attributes, events, purchases, update_only, merge):

@@ -9,37 +9,35 @@ reached Braze is never sent again (the customer would get the message twice).
 """
 import collections
 
+from . import braze_declarations as declarations
 from . import braze_fields as fields
 from . import braze_values as values
-from .braze_input import UnusableInput, identifier, personal_values, with_default_user
-from .braze_settings import SettingsError
+from .braze_input import Request, UnusableInput, flag, identifier, named_id, personal_values, text, with_default_user
 from .braze_values import InvalidValue
 from .braze_variables import MISSING, BudgetExceeded, Variables
 
 # inputs: the Parameter Input's names for the properties (at most one given); properties: Braze's.
 # The Canvas page documents "context" today and keeps "canvas_entry_properties" as backward
-# compatible; the campaign page has only "trigger_properties".
-Kind = collections.namedtuple('Kind', 'path permission id_key name_key mapping inputs properties')
-CANVAS = Kind('canvas/trigger/send', 'canvas.trigger.send', 'canvas_id', 'canvas', 'canvases',
-              ('entry_properties', 'canvas_entry_properties', 'context'), 'context')
-CAMPAIGN = Kind('campaigns/trigger/send', 'campaigns.trigger.send', 'campaign_id', 'campaign', 'campaigns',
-                ('trigger_properties',), 'trigger_properties')
+# compatible; the campaign page has only "trigger_properties". node: the declaration (its refusals).
+Kind = collections.namedtuple('Kind', 'endpoint id_key name_key mapping inputs properties node')
+CANVAS = Kind(declarations.CANVAS_SEND, 'canvas_id', 'canvas', 'canvases',
+              ('entry_properties', 'canvas_entry_properties', 'context'), 'context',
+              declarations.NODES['BrazeCanvasTrigger'])
+CAMPAIGN = Kind(declarations.CAMPAIGN_SEND, 'campaign_id', 'campaign', 'campaigns',
+                ('trigger_properties',), 'trigger_properties', declarations.NODES['BrazeCampaignTrigger'])
 MAX_PROPERTIES_BYTES = 50 * 1024
-# Options that reach more than one person: refused, nothing sent.
-AUDIENCE_KEYS = ('recipients', 'audience', 'segment_id', 'external_user_ids', 'user_aliases')
-
-Send = collections.namedtuple('Send', 'body personal')
 
 
 def build(kind, payload, context, settings, budget):
-    """Parameter Input -> ``Send``. Raises ``UnusableInput``, or ``SettingsError`` for an unknown name."""
+    """Parameter Input -> ``Request`` (never resent: a message must not go out twice). Raises
+    ``UnusableInput``, or ``SettingsError`` for a name the environment does not know."""
     variables = Variables(payload, context, budget)
     broadcast = variables.value(payload.get('broadcast'))
-    if broadcast is not MISSING and _flag(broadcast, 'broadcast') is not False:
+    if broadcast is not MISSING and flag(broadcast, 'broadcast') is not False:
         raise UnusableInput('broadcast is refused: a chat sends to its one user only')
-    for key in AUDIENCE_KEYS:
+    for key, why in kind.node.refused.items():  # options that reach more than one person
         if key in payload:
-            raise UnusableInput('"{}" is refused: a chat sends to its one user only'.format(key))
+            raise UnusableInput('"{}" is refused: {}'.format(key, why))
     kinds = ('external_id', 'user_alias')
     who, _ = identifier(with_default_user(payload, kinds), variables, kinds=kinds, extras_allowed=False)
     recipient = {'external_user_id' if who.kind == 'external_id' else 'user_alias': who.value}
@@ -47,7 +45,7 @@ def build(kind, payload, context, settings, budget):
     if existing_only is not MISSING:
         if who.kind == 'user_alias':
             raise UnusableInput('send_to_existing_only cannot be used with a user_alias (Braze refuses it)')
-        recipient['send_to_existing_only'] = _flag(existing_only, 'send_to_existing_only')
+        recipient['send_to_existing_only'] = flag(existing_only, 'send_to_existing_only')
     personal = personal_values(who)
     attributes = _attributes(variables, payload.get('attributes'), personal)
     if attributes:
@@ -61,20 +59,17 @@ def build(kind, payload, context, settings, budget):
     properties = _properties(variables, payload.get(given[0]) if given else None)
     if properties:
         body[kind.properties] = properties
-    return Send(values.encoded(body), personal)
+    return Request(kind.endpoint, values.encoded(body), personal, False)
 
 
 def _target(kind, variables, payload, settings):
     given = variables.value(payload.get(kind.id_key))
     if given is not MISSING:
-        return _text(given, kind.id_key)
+        return text(given, kind.id_key)
     name = variables.value(payload.get(kind.name_key))
     if name is MISSING:
         raise UnusableInput('give {} (a name from braze_{}) or {}'.format(kind.name_key, kind.mapping, kind.id_key))
-    found = getattr(settings, kind.mapping).get(_text(name, kind.name_key))
-    if found is None:
-        raise SettingsError('braze_{} of this environment has no {} of that name'.format(kind.mapping, kind.name_key))
-    return found
+    return named_id(getattr(settings, kind.mapping), 'braze_' + kind.mapping, kind.name_key, text(name, kind.name_key))
 
 
 def _properties(variables, raw):
@@ -109,17 +104,3 @@ def _attributes(variables, raw, personal):
         return result
     except (InvalidValue, BudgetExceeded) as problem:
         raise UnusableInput('attributes cannot be sent: {}'.format(problem))
-
-
-def _flag(value, name):
-    try:
-        return values.boolean(value)
-    except InvalidValue as problem:
-        raise UnusableInput('{}: {}'.format(name, problem))
-
-
-def _text(value, name):
-    try:
-        return values.text(value)
-    except InvalidValue as problem:
-        raise UnusableInput('{}: {}'.format(name, problem))

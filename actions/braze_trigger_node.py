@@ -5,7 +5,7 @@ The request (one recipient, never an audience) is built in braze_trigger.py, bel
 like every endpoint's module; this is the node above it, like BrazeUserLookup over braze_lookup.
 """
 from . import braze_trigger as trigger
-from .braze_node import BrazeNode, failure, sent_summary
+from .braze_node import BrazeNode, sent_summary
 from .braze_safelog import for_chat
 
 
@@ -13,18 +13,11 @@ class TriggerNode(BrazeNode):
     """What BrazeCanvasTrigger and BrazeCampaignTrigger share; each names its ``KIND``."""
     KIND = None
 
-    def blanks(self, payload):
-        return ['BRAZE_DISPATCH_ID']
-
     def run(self, call, payload, context):
-        send = trigger.build(self.KIND, payload, context, call.settings, call.budget())
-        call.say.hide_personal(send.personal)
-
-        sent = call.send(self.KIND.path, self.KIND.permission, send.body, resend_ambiguous=False)  # never twice
-
+        sent = call.send(trigger.build(self.KIND, payload, context, call.settings, call.budget()))
+        if sent.verdict.reason is not None:
+            return self.failed(call, sent)
         verdict = sent.verdict
-        if verdict.reason is not None:
-            return failure(call.say, verdict.reason, verdict.message, sent_summary(sent, call.deadline))
         dispatch_id = verdict.body.get('dispatch_id')
         if not isinstance(dispatch_id, str):  # Braze sends text; anything else is not shown to the chat
             dispatch_id = ''

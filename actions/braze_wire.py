@@ -25,8 +25,10 @@ from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+from urllib3.util import parse_url
 
 from . import braze_sockets as sockets
+from .braze_url import DISAGREE, UrlError
 from .braze_version import USER_AGENT
 
 MAX_ANSWER = 1024 * 1024
@@ -41,6 +43,15 @@ _TIMEOUTS = (requests.exceptions.Timeout, Urllib3Timeout, socket.timeout)
 _NEVER_CONNECTED = (requests.exceptions.ConnectTimeout, ConnectTimeoutError, NewConnectionError)
 
 Answer = collections.namedtuple('Answer', 'status headers body note')  # body: parsed JSON or None
+
+
+def agrees(url, base):
+    """UrlError unless urllib3, which requests connects with, reads ``url`` as ``base`` says: the
+    second parser of braze_url's rule (Settings.url asks once per endpoint and remembers)."""
+    seen = parse_url(url)
+    if (seen.scheme, (seen.host or '').strip('[]'), seen.port, seen.auth, seen.query, seen.fragment) != \
+            (base.scheme, base.host.strip('[]'), base.port, None, None, None):
+        raise UrlError(DISAGREE)
 
 
 class WireError(Exception):

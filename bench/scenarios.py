@@ -36,7 +36,7 @@ def track_body(payload=SEED_PAYLOAD):
 
 
 def lookup_body():
-    return load_module('actions.braze_lookup').build(dict(LOOKUP_PAYLOAD), CONTEXT, _budget()).body
+    return load_module('actions.braze_lookup').build(dict(LOOKUP_PAYLOAD), CONTEXT, _budget()).request.body
 
 
 def _budget():
@@ -176,7 +176,7 @@ def building(payload):
     batches = load_module('actions.braze_batches')
 
     def call():
-        return batches.split(track.build(dict(payload), CONTEXT, NOW, _budget()).objects, None, 50)
+        return batches.split(track.build(dict(payload), CONTEXT, NOW, _budget()).objects, None, 75)
     return call
 
 

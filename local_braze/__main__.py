@@ -15,8 +15,8 @@ def main(argv=None):
     parser.add_argument('--api-key', help='REST key to accept (default: $LOCAL_BRAZE_API_KEY or the dev key)')
     parser.add_argument('--permissions', help='comma-separated permissions of the key (default: all)')
     parser.add_argument('--contract', choices=('standard', 'legacy', 'mau'), default='standard',
-                        help='objects per /users/track: standard 75 combined (today), legacy 75 per array, '
-                             'mau 50 combined')
+                        help='objects per /users/track: standard and mau 75 combined (today), legacy 75 per '
+                             'array')
     parser.add_argument('--array-limit', type=int, default=25, choices=(25, 100),
                         help='elements kept in an array attribute (Braze: 25, up to 100 when raised)')
     parser.add_argument('--rate-limit', type=int, help="requests per --rate-window for every endpoint "

@@ -32,8 +32,9 @@ LOCAL_HOSTS = ('127.0.0.1', 'localhost', '[::1]', '::1')
 _DIGITS = re.compile('^[0-9]{1,12}$')
 PARSE_ERROR = 'Error while parsing request body. Please ensure the request body is valid JSON.'
 # (per array, combined) objects per /users/track. Braze's rate-limit page: 75 combined today, 75 per
-# array on legacy rate limits; 50 combined on Monthly-Active-User contracts.
-CONTRACTS = {'standard': (None, 75), 'legacy': (75, None), 'mau': (None, 50)}
+# array on legacy rate limits; the /users/track page's Monthly-Active-User section: "up to 75 updates
+# combined" (an older version said 50).
+CONTRACTS = {'standard': (None, 75), 'legacy': (75, None), 'mau': (None, 75)}
 
 # path -> (permission, rate-limit group, handler(emulator, body) -> (status, answer, change or None))
 Route = collections.namedtuple('Route', 'permission group handler')

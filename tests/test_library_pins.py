@@ -8,7 +8,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 
 from rawserver import ok, serving, tls_context
-from support import SANDBOX, BrazeUserTrack, app, load_module
+from support import shown, SANDBOX, BrazeUserTrack, app, load_module
 
 wire = load_module('actions.braze_wire')
 sockets = load_module('actions.braze_sockets')
@@ -45,7 +45,7 @@ def test_urllib3_opens_connections_through_our_new_conn_with_its_dns_host(monkey
     monkeypatch.setattr(sockets, 'resolve', lambda host, port, left: seen.append(host) or original(host, port, left))
     wire._ADAPTERS.clear()
     with serving(answer_once) as server:
-        assert call_node(monkeypatch, server.url) == {'success': 'true'}
+        assert shown(call_node(monkeypatch, server.url)) == {'success': 'true'}
     assert seen == ['127.0.0.1']  # the connect went through BoundedHTTPConnection._new_conn
 
 
@@ -58,7 +58,7 @@ def test_every_adapter_hook_the_node_overrides_is_called_by_requests(monkeypatch
     wire._ADAPTERS.clear()
     ca = trustme.CA()
     with serving(answer_once, tls_context(ca, '127.0.0.1')) as server, ca.cert_pem.tempfile() as ca_file:
-        assert call_node(monkeypatch, server.url, braze_ca_bundle=ca_file) == {'success': 'true'}
+        assert shown(call_node(monkeypatch, server.url, braze_ca_bundle=ca_file)) == {'success': 'true'}
     wire._ADAPTERS.clear()
     expected = {'init_poolmanager', 'cert_verify', 'request_url', 'build_response'}
     if hasattr(HTTPAdapter, 'build_connection_pool_key_attributes'):
@@ -79,7 +79,7 @@ def test_the_tls_context_is_handed_the_host_to_verify(monkeypatch):
     wire._ADAPTERS.clear()
     ca = trustme.CA()
     with serving(answer_once, tls_context(ca, '127.0.0.1')) as server, ca.cert_pem.tempfile() as ca_file:
-        assert call_node(monkeypatch, server.url, braze_ca_bundle=ca_file) == {'success': 'true'}
+        assert shown(call_node(monkeypatch, server.url, braze_ca_bundle=ca_file)) == {'success': 'true'}
     wire._ADAPTERS.clear()
     assert names == ['127.0.0.1']
 

@@ -100,9 +100,9 @@ def test_the_legacy_rate_limits_allow_75_per_array(emulator):
 
 
 @pytest.mark.emulator(contract='mau')
-def test_the_mau_contract_allows_50_combined(emulator):
+def test_the_mau_contract_allows_75_combined(emulator):
     body = {'attributes': [{'external_id': 'u{}'.format(n)} for n in range(40)],
-            'events': [dict(EVENT, external_id='u')] * 10}
+            'events': [dict(EVENT, external_id='u')] * 35}
     assert post(emulator, body).status_code == 201
     body['events'].append(body['events'][0])
     assert post(emulator, body).json() == {'message': 'Max Input Length Exceeded'}

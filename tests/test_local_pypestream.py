@@ -24,7 +24,7 @@ def test_quick_start_seed_example_runs_on_the_embedded_emulator():
     lines = done.stdout.splitlines()
     assert lines[0].startswith('using the embedded Braze emulator at http://127.0.0.1:')
     assert 'log: BrazeUserTrack: success status=201 attempts=1' in lines[1]
-    assert lines[2] == 'result: {"success": "true"}'
+    assert lines[2] == 'result: {"success": "true", "BRAZE_REJECTED": "", "BRAZE_DROPPED": "", "BRAZE_ERROR": ""}'
     [profile] = json.loads('\n'.join(lines[4:]))
     assert profile['external_id'] == 'pypestream-user-1001' and profile['dob'] == '1985-12-10'
     assert profile['custom_events'][0]['name'] == 'chat_completed'
@@ -47,7 +47,8 @@ def test_context_file_and_error_exit_code(tmp_path):
     payload.write_text(json.dumps({'external_id': None}))
     failed = run_cli('BrazeUserTrack', str(payload))
     assert failed.returncode == 1
-    assert 'result: {"success": "error", "BRAZE_ERROR": "invalid_input"}' in failed.stdout
+    assert ('result: {"success": "error", "BRAZE_REJECTED": "", "BRAZE_DROPPED": "", "BRAZE_ERROR": "invalid_input"}'
+            in failed.stdout)
 
 
 def test_configured_braze_url_is_used_instead_of_the_emulator():

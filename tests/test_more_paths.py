@@ -8,7 +8,7 @@ import json
 import pytest
 import responses
 
-from support import API_KEY, SANDBOX, URL, FakeClock, app, load_node
+from support import shown, API_KEY, SANDBOX, URL, FakeClock, app, load_node
 
 BIG = {'message': 'success', 'pad': 'x' * (1100 * 1024)}   # over the 1 MiB the node reads of an answer
 HEADERS = {'track 429 beyond deadline': {'X-RateLimit-Reset': '1700000030'}}   # 30 s after the node's wall clock
@@ -111,7 +111,7 @@ CASES = [('canvas broadcast word',
   {'success': 'error',
    'BRAZE_LINK_EXTERNAL_ID': '',
    'BRAZE_LINK_COHORT': '',
-   'BRAZE_LINK_ROUTE': '',
+   'BRAZE_LINK_ROUTE': 'error',
    'BRAZE_ERROR': 'invalid_input'},
   ['BrazeVerifyLink: error reason=invalid_input: nothing sent: "url" must be the text of a URL'],
   []),
@@ -153,4 +153,4 @@ def test_each_path_gives_its_exact_result_lines_and_requests(monkeypatch, name, 
         node = load_node(node_name)(clock=clock, sleep=clock.sleep, rand=lambda: 0.5, wall=lambda: 1700000000.0)
         got = node.execute(logged.append, payload, dict(SANDBOX))
         requests_sent = [(call.request.url[len(URL):], json.loads(call.request.body)) for call in mock.calls]
-    assert (got, logged, requests_sent) == (result, lines, sent)
+    assert (shown(got), logged, requests_sent) == (result, lines, sent)

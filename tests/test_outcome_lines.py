@@ -7,7 +7,7 @@ import json
 import pytest
 import responses
 
-from support import API_KEY, SANDBOX, URL, FakeClock, app, load_node
+from support import shown, API_KEY, SANDBOX, URL, FakeClock, app, load_node
 
 # name: (node, Parameter Input, Braze's answers in order as (path, status, body)).
 CASES = [
@@ -106,7 +106,7 @@ EXPECTED = {
     'canvas id not text': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
         'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: canvas_id: expected text, got list', 0),
     'canvas unknown name': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'config'},
-        'BrazeCanvasTrigger: error reason=config: configuration problem: braze_canvases of this environment has no canvas of that name', 0),
+        'BrazeCanvasTrigger: error reason=config: configuration problem: braze_canvases of this environment has no canvas "nope" (known: welcome): add it there, or use one of those', 0),
     'lookup globals bad name': ({'success': 'error', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'invalid_input'},
         'BrazeUserLookup: error reason=invalid_input: nothing sent: global names are UPPER_CASE letters, digits and _ (one is not)', 0),
     'lookup globals bad path': ({'success': 'error', 'X': '', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'invalid_input'},
@@ -143,7 +143,7 @@ def test_each_path_ends_with_its_exact_result_and_outcome_line(monkeypatch, name
         result = node.execute(lines.append, payload, context)
         sent = [(call.request.url[len(URL):], json.loads(call.request.body)) for call in mock.calls]
     expected_result, expected_line, expected_requests = EXPECTED[name]
-    assert result == expected_result
+    assert shown(result) == expected_result
     assert lines[-1] == expected_line
     assert len(sent) == expected_requests
     if node_name == 'BrazeUserIdentify' and sent:

@@ -78,7 +78,7 @@ def test_concurrent_soak_with_faults_and_rate_limit(capsys):
             with lock:
                 users.add(user)
                 latencies.append(elapsed)
-                outcomes[result.get('BRAZE_ERROR', 'success')] += 1
+                outcomes[result.get('BRAZE_ERROR') or 'success'] += 1
                 if result['success'] == 'true':
                     attributes_recorded.add(user)
                     if with_event:

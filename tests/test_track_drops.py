@@ -6,7 +6,7 @@ import json
 import pytest
 import responses
 
-from support import API_KEY, URL, FakeClock, app, load_node
+from support import shown, API_KEY, URL, FakeClock, app, load_node
 
 BrazeUserTrack = load_node('BrazeUserTrack')
 
@@ -186,10 +186,11 @@ def call(payload, answer):
 
 @pytest.mark.parametrize('name, payload, answer, result, lines, bodies', CASES, ids=[case[0] for case in CASES])
 def test_each_input_gets_its_exact_result_lines_and_bodies(params, name, payload, answer, result, lines, bodies):
-    assert call(payload, answer) == (result, lines, bodies)
-    assert list(result)[0] == 'success'
+    got, said, sent = call(payload, answer)
+    assert (shown(got), said, sent) == (result, lines, bodies)
+    assert list(got)[0] == 'success'
 
 
 def test_an_external_id_of_987_bytes_is_sent_whole():
     result, lines, bodies = call({'external_id': 'x' * 987}, None)
-    assert result == {'success': 'true'} and bodies[0]['attributes'] == [{'external_id': 'x' * 987}]
+    assert shown(result) == {'success': 'true'} and bodies[0]['attributes'] == [{'external_id': 'x' * 987}]
