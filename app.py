@@ -23,7 +23,7 @@ _SETTINGS = {
     'braze_read_timeout': 'READ_TIMEOUT',     # seconds waiting for Braze's answer
     'braze_deadline': 'DEADLINE',             # seconds for the whole call, retries included
     'braze_max_attempts': 'MAX_ATTEMPTS',     # attempts per request, first one included
-    'braze_contract': 'CONTRACT',             # mau (default: 50 objects per request) or standard (75 per array)
+    'braze_contract': 'CONTRACT',             # mau or standard (default: 75 objects combined), legacy (75 per array)
     'braze_max_objects': 'MAX_OBJECTS',       # a lower cap on objects per request
     'braze_retry_non_idempotent': 'RETRY_NON_IDEMPOTENT',  # may resend events after an ambiguous failure
     'braze_allowed_host': 'ALLOWED_HOST',     # a custom REST host (corporate proxy) to accept

@@ -46,8 +46,9 @@ class Node(object):
     def execute(self, log, payload=None, context=None):
         say = SafeLog(log, type(self).__name__)
         started = self._clock()
-        blanks = {}
+        blanks = ()
         try:
+            blanks = self.blanks({})  # what an unreadable Parameter Input still sets
             payload = payload_dict(payload)
             context = context if isinstance(context, dict) else {}
             blanks = self.blanks(payload)
@@ -59,8 +60,6 @@ class Node(object):
         except Exception as problem:  # the platform must never see an exception from a node
             result = self.failure(say, 'internal', 'unexpected {}'.format(type(problem).__name__),
                                   'elapsed_ms={}'.format(int((self._clock() - started) * 1000)))
-        if not blanks:
-            blanks = self.declaration.sets
         return _strings(result, blanks, say)
 
     def failure(self, say, reason, detail, facts=''):

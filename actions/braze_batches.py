@@ -2,8 +2,8 @@
 """One user's objects -> /users/track request bodies within Braze's per-request limits
 (braze_delivery sends them).
 
-Braze: at most 75 objects combined (today's standard rule), 75 per array (legacy rate limits) or 50
-combined (Monthly-Active-User contracts): braze_settings.CONTRACTS; at most 4 MB per body.
+Braze: at most 75 objects combined (today's rule on every contract) or 75 per array (legacy rate
+limits): braze_settings.CONTRACTS; at most 4 MB per body.
 Objects keep their order across requests, so one user's updates apply as written.
 """
 import collections

@@ -5,9 +5,9 @@ Every line goes through the same three steps, in this order:
 1. escape: control characters, line and paragraph separators, bidirectional overrides and lone
    surrogates become ``\\xNN`` / ``\\uNNNN``, so nothing from the input can forge a line or break a
    strict UTF-8 sink;
-2. mask: the API key in every form it can take in text (as is, any case, URL-encoded, JSON- or
-   repr-escaped, and any 6-character piece of those), email addresses, phone numbers, and the
-   personal values of this call, each as a whole token (``Ava`` never turns ``unavailable`` into
+2. mask: the API key first, in every form it can take in text (as is, any case, URL-encoded, JSON- or
+   repr-escaped, and any 6-character piece of those), then the personal values of this call, email
+   addresses and phone numbers, each as a whole token (``Ava`` never turns ``unavailable`` into
    ``un<personal>ilable``);
 3. clip to ``MAX_LINE``, after masking, so a clipped line never shows half a value.
 
@@ -113,16 +113,16 @@ class Masker(object):
         return tokens.sub('<personal>', text)
 
     def mask(self, text):
-        """Escape, then mask; never clips (callers clip after)."""
+        """Escape, then mask; never clips (callers clip after). The key first: a phone number or a
+        personal value masked inside it would split it into pieces too short to be found."""
         text = escape(text)
+        if self._key is not None:
+            text = _hide(self._key, text)
         if self._ordered:
             text = self._mask_personal(text)
         if '@' in text:
             text = _EMAIL.sub('<email>', text)
-        text = _PHONE.sub('<phone>', text)
-        if self._key is not None:
-            text = _hide(self._key, text)
-        return text
+        return _PHONE.sub('<phone>', text)
 
     def mask_key(self, text):
         """Only what could be the key (for values the flow needs as they are, such as a looked-up name)."""

@@ -20,8 +20,8 @@ EXPLICIT_KEYS = frozenset(tuple(fields.IDENTIFIERS) + ('attributes', 'events', '
                                                       'merge_objects'))
 # The flat form: the seed template's globals (braze_fields.SEED_GLOBALS); USER_ID is the
 # external_id, NAME_OF_EVENT and EVENT_TIME one event.
-# Events and purchases one call sends at most (ours): 1,000 objects are 20 requests of 50 (or 14 of
-# 75), which still fit in the default deadline on a healthy connection.
+# Events and purchases one call sends at most (ours): 1,000 objects are 14 requests of 75, which
+# still fit in the default deadline on a healthy connection.
 MAX_ITEMS = 500
 # Attributes beyond this many encoded bytes go into a further attributes object of the same user.
 ATTRIBUTES_CHUNK = 1024 * 1024

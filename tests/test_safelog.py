@@ -10,14 +10,21 @@ from support import API_KEY, SANDBOX, TRACK_URL, BrazeUserTrack, assert_no_key, 
 
 safelog = load_module('actions.braze_safelog')
 
-KEYS = [API_KEY, 'sk.live.a1b2c3d4e5f6a7b8c9d0', 'AbCd/Ef+Gh==IjKl/Mn+Op==', "we'ird\\key\"with-quotes"]
+# Keys settings accept (no spaces, printable ASCII): with / and + (URL-encoded, they change), with both
+# quotes (repr escapes one, JSON the other), and with digit runs a phone pattern would otherwise eat.
+KEYS = [API_KEY, 'sk.live.a1b2c3d4e5f6a7b8c9d0', 'AbCd/Ef+Gh==IjKl/Mn+Op==', "we'ird\\key\"with-quotes",
+        "'\"/+key-1234567890-abc", 'x/+y' * 9, '12345678901234567890abcdef']
+
+
+def whole_forms(key):
+    as_json = json.dumps(key)[1:-1]
+    return [key, key.upper(), key.lower(), quote(key, safe=''), quote(key), quote_plus(key), as_json,
+            as_json.replace('/', '\\/'), repr(key)[1:-1], ascii(key)[1:-1]]
 
 
 def forms(key):
-    as_json = json.dumps(key)[1:-1]
-    return [key, key.upper(), key.lower(), 'token_' + key + '_suffix', 'Bearer%20' + quote(key, safe=''),
-            quote(key), quote_plus(key), as_json, as_json.replace('/', '\\/'), repr(key)[1:-1], key[:10],
-            key[-9:], 'InvalidValue API key: ' + key]
+    return whole_forms(key) + ['token_' + key + '_suffix', 'Bearer%20' + quote(key, safe=''), key[:10], key[-9:],
+                               'InvalidValue API key: ' + key]
 
 
 @pytest.mark.parametrize('key', KEYS)
@@ -28,6 +35,14 @@ def test_the_key_is_masked_in_every_written_form(key):
         masked = say.mask('before {} after'.format(form))
         assert_no_key([masked], key)
         assert masked.startswith('before ') and masked.endswith(' after'), masked
+
+
+@pytest.mark.parametrize('key', KEYS)
+def test_every_whole_form_of_the_key_is_masked_whole_not_a_character_shown(key):
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_key(key)
+    for form in whole_forms(key):
+        assert say.mask('before {} after'.format(form)) == 'before <api-key> after', form
 
 
 def test_ordinary_text_is_left_alone():
@@ -201,3 +216,14 @@ def test_emails_phones_and_personal_values_are_masked():
     say('key {} prefix {} mail ada@example.com phone +1 (555) 123-4567 name Ada Lovelace of london'.format(
         API_KEY, API_KEY[:8]))
     assert lines == ['Node: key <api-key> prefix <api-key> mail <email> phone <phone> name <personal> of <personal>']
+
+
+def test_a_personal_integer_is_masked_as_personal_below_10_to_the_18_and_left_to_the_phone_rule_from_it():
+    # The bound keeps str() of a huge integer off the per-call path; at and past it the number is
+    # still masked, by the phone rule (19 digits and more).
+    say = safelog.SafeLog(None, 'Node')
+    say.hide_personal([10 ** 18 - 1, 10 ** 18, -(10 ** 18), True])
+    assert say.mask('a {} b'.format(10 ** 18 - 1)) == 'a <personal> b'
+    assert say.mask('a {} b'.format(10 ** 18)) == 'a <phone> b'
+    assert say.mask('a {} b'.format(-(10 ** 18))) == 'a -<phone> b'
+    assert say.mask('a True b') == 'a True b'  # a flag is never a personal value

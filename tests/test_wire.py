@@ -323,6 +323,25 @@ def test_a_compressed_answer_within_the_cap_is_read(point):
         assert shown(run()[0]) == {'success': 'true'}
 
 
+def test_an_answer_declared_over_the_cap_is_refused_at_once_without_waiting_for_its_bytes(point):
+    done = threading.Event()
+
+    def declare_two_mib_then_stall(server, conn):
+        server.read(conn)
+        conn.sendall(b'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n')
+        done.wait(5)  # sends none of the bytes it declared: a read would wait for its timeout
+
+    try:
+        with serving(declare_two_mib_then_stall) as server:
+            point(server.url, braze_read_timeout='1')
+            result, elapsed, lines = run(dict(ATTRIBUTES))
+    finally:
+        done.set()
+    assert shown(result) == {'success': 'error', 'BRAZE_ERROR': 'unexpected'}
+    assert 'an answer over 1024 KiB was not read' in lines[-1] and 'attempts=1' in lines[-1]
+    assert elapsed < 0.9  # the cap is judged on the declared length: no read, so no read timeout
+
+
 @pytest.mark.parametrize('framing', ['length', 'chunked'])
 def test_a_huge_answer_is_cut_at_the_cap_and_memory_stays_bounded(point, framing):
     def handle(server, conn):
