@@ -76,12 +76,18 @@ def _block(app, env):
     empty when there is none so the emulator can fill it."""
     if not isinstance(getattr(app, 'PARAMS', None), dict):
         return None
-    settings = load_module('actions.braze_settings')
     env = env.strip().lower()
-    try:
-        return settings.environment_block(app.PARAMS, env)
-    except settings.SettingsError:
-        return app.PARAMS.setdefault(env, {})
+    for name in ENVIRONMENTS.get(env, (env,)):
+        if isinstance(app.PARAMS.get(name), dict):
+            return app.PARAMS[name]
+    return app.PARAMS.setdefault(env, {})
+
+
+# The PARAMS blocks a context['env'] finds, as the nodes look them up (braze_conventions; kept here
+# so that this works on a solution whatever layout its nodes were installed in).
+_LIVE = ('live', 'prod', 'production')
+ENVIRONMENTS = {'sandbox': ('sandbox',), 'live': _LIVE, 'prod': ('prod',) + _LIVE,
+                'production': ('production',) + _LIVE}
 
 
 def _seed(braze, path):
@@ -110,20 +116,32 @@ def _link_arguments(parser):
 
 def _link(args, app):
     """Print a signed link for the environment's settings; exit 2 with the reason when it cannot."""
-    settings_module = load_module('actions.braze_settings')
-    links = load_module('actions.braze_links')
+    try:
+        # The node's own module holds what it signs with, in either layout install-into writes.
+        node = load_module('actions.BrazeVerifyLink')
+        settings_module, links, declarations = node.braze_settings, node.links, node.declarations
+    except Exception as error:  # a solution without the node, or with a broken one: a finding
+        print('link: the solution has no usable actions/BrazeVerifyLink.py ({}): install it with install-into '
+              '--nodes BrazeVerifyLink'.format(type(error).__name__), file=sys.stderr)
+        return 2
     block = _block(app, args.env)
     if block is None:
         print('link: app.PARAMS is missing', file=sys.stderr)
         return 2
     _dev_link_secrets(block)
     try:
-        declarations = load_module('actions.braze_declarations')
         names = declarations.settings_of(declarations.NODES['BrazeVerifyLink'])
         settings = settings_module.load(app, {'env': args.env}, names)
     except settings_module.SettingsError as problem:
         print('link: {}'.format(problem), file=sys.stderr)
         return 2
+    for option, value in (('--uid', args.uid), ('--cohort', args.cohort), ('--kid', args.kid or '')):
+        try:
+            value.encode('utf-8')
+        except UnicodeEncodeError:  # bytes the terminal could not decode reach Python as surrogates
+            print('link: {} is not valid text (bytes that are not UTF-8?): type it again'.format(option),
+                  file=sys.stderr)
+            return 2
     kid = args.kid if args.kid is not None else next(iter(settings.secrets))
     problem = ('--kid names no secret of braze_link_secrets' if kid not in settings.secrets else
                '--ttl must be 1 to braze_link_max_age ({:.0f}) seconds'.format(settings.max_age)

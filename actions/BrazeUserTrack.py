@@ -15,7 +15,8 @@ from . import braze_batches as batches
 from . import braze_delivery as delivery
 from . import braze_track as track
 from .braze_input import UnusableInput
-from .braze_node import BrazeNode, named, summary
+from .braze_base import named
+from .braze_node import BrazeNode, summary
 
 
 class BrazeUserTrack(BrazeNode):

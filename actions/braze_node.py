@@ -15,7 +15,7 @@ from .. import app
 from . import braze_declarations as declarations
 from . import braze_settings
 from . import braze_wire as wire
-from .braze_base import Node, failure, named  # noqa: F401 - the nodes' result helpers, in one place
+from .braze_base import Node
 from .braze_call import Call
 from .braze_retry import Deadline
 

@@ -7,6 +7,8 @@ line of its own right after the opening brace of each environment block that lac
 the block's first key. Only what is plainly a literal is edited: ``PARAMS = {...}`` assigned once at
 module level, each block a dict literal whose opening brace ends its line. Anything else (PARAMS
 built by code, a block on one line) is left alone and the lines to add are reported instead.
+A byte-order mark (Windows Notepad writes one) is read as Python reads it and kept; lines are
+counted as ``ast`` counts them (a form feed or U+2028 ends no line there).
 """
 import ast
 import collections
@@ -40,9 +42,12 @@ def read(path):
     return text
 
 
+BOM = '\ufeff'
+
+
 def _module(text):
     try:
-        return ast.parse(text)
+        return ast.parse(text[len(BOM):] if text.startswith(BOM) else text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         where = ' on line {}'.format(error.lineno) if getattr(error, 'lineno', None) else ''
         raise AppError('app.py is not valid Python{} ({})'.format(where, getattr(error, 'msg', None) or error))
@@ -50,7 +55,10 @@ def _module(text):
 
 def merge(text, settings):
     """Add each of ``settings`` (an ordered {key: value}) to every environment block lacking it.
-    AppError when app.py has no module-level PARAMS at all."""
+    AppError when app.py has no module-level PARAMS at all. A byte-order mark stays where it is."""
+    if text.startswith(BOM):
+        merged = merge(text[len(BOM):], settings)
+        return merged._replace(text=BOM + merged.text)
     tree = _module(text)
     assigned = [node for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
                 and any(isinstance(t, ast.Name) and t.id == 'PARAMS' for t in _targets(node))]
@@ -62,7 +70,7 @@ def merge(text, settings):
         why = 'PARAMS is assigned more than once' if len(assigned) > 1 else 'PARAMS is not a dict literal'
         return Merge(text, [], [(None, '# {}: add to each environment block:'.format(why))]
                      + [(None, _line(key, value)) for key, value in wanted])
-    lines = text.splitlines(True)
+    lines = _lines(text)
     inserts, added, manual = [], [], []
     blocks = [(key.value, value) for key, value in zip(params.keys, params.values)
               if isinstance(key, ast.Constant) and key.value in ENVIRONMENTS]
@@ -86,6 +94,12 @@ def merge(text, settings):
     if inserts:
         _check(merged, [env for env, _ in blocks], settings)
     return Merge(merged, added, manual)
+
+
+def _lines(text):
+    """The lines as ``ast`` numbers them: ended by \\n, \\r\\n or \\r only (str.splitlines also ends
+    one at a form feed, U+2028 and others, and would put line numbers out of step)."""
+    return io.StringIO(text, newline='').readlines()
 
 
 def _targets(node):

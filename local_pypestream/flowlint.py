@@ -8,7 +8,7 @@ inside Parameter Input strings, an action without an error route) and is worth a
 import json
 import os
 
-from . import builtins, flowfile
+from . import builtins, flowfile, scripts
 
 ACTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'actions')
 # Bot Manager's compile error for a {VAR} that no Variable column declares.
@@ -25,8 +25,9 @@ def lint(flow, actions=ACTIONS):
         found.append(flowfile.Problem('warning', None, 'Command', 'Command classes not checked: no solution '
                                       '(app.py beside actions/) at or above the flow; pass --solution DIR'))
     declared, outputs = _declared(flow)
+    scripts_read = {}
     for node in sorted(flow.nodes.values(), key=lambda n: n.line):
-        problem = _Checker(node, flow, declared, outputs, actions)
+        problem = _Checker(node, flow, declared, outputs, actions, scripts_read)
         problem.check()
         found.extend(problem.found)
     found.extend(_unreachable(flow))
@@ -141,8 +142,9 @@ def _declared(flow):
 
 
 class _Checker(object):
-    def __init__(self, node, flow, declared, outputs, actions):
+    def __init__(self, node, flow, declared, outputs, actions, scripts_read):
         self.node, self.flow, self.declared, self.outputs, self.actions = node, flow, declared, outputs, actions
+        self.scripts = scripts_read  # each script read once per lint, however many rows call it
         self.found = []
 
     def error(self, column, message):
@@ -183,8 +185,10 @@ class _Checker(object):
         command = node.cell('Command')
         if not command:
             self.error('Command', 'an action node needs the name of its class')
-        elif self.actions is not None and not builtins.is_builtin(command) and not _class_exists(self.actions, command):
-            self.error('Command', 'no class {0} in actions/{0}.py'.format(command))
+        elif self.actions is not None and not builtins.is_builtin(command):
+            problem = scripts.class_problem(self.actions, command, self.scripts)
+            if problem:
+                self.error('Command', problem)
         decision = node.cell('Decision Variable')
         if not decision:
             self.error('Decision Variable', 'an action node needs one')
@@ -249,10 +253,4 @@ def _object(pairs, repeated):
     return dict(pairs)
 
 
-def _class_exists(actions, name):
-    path = os.path.join(actions, name + '.py')
-    if not os.path.isfile(path):
-        return False
-    with open(path, encoding='utf-8') as handle:
-        text = handle.read()
-    return 'class {}('.format(name) in text or 'class {}:'.format(name) in text
+

@@ -7,7 +7,8 @@ SHA-256 per file) is recorded in ``braze_install.json`` at the solution's root, 
 (Bot Manager must see nothing there but scripts): a later run upgrades the files it wrote that nobody
 changed since, and refuses, with a diff, to replace a changed file or a file of the solution's own
 with the same name (compared case-insensitively, as macOS and Windows compare names). ``--force``
-replaces them after copying each to ``.braze_backup/<time>/`` at the root.
+replaces them after copying each to ``.braze_backup/<time>/`` at the root (a folder of its own per
+run, never through a link, each backup with its file's permissions).
 """
 import datetime
 import difflib
@@ -17,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 
 from . import appparams, flowfile, flowlint, singlefile
@@ -236,15 +238,23 @@ class _Plan(object):
         return len(changes)
 
     def _keep_backups(self):
-        folder = os.path.join(self.root, BACKUPS, self.stamp, 'actions')
+        if not self.backups:
+            return
+        top = os.path.join(self.root, BACKUPS)
+        if os.path.islink(top) or (os.path.lexists(top) and not os.path.isdir(top)):
+            raise InstallError('{}/ is a link or not a folder: backups are written only into a real {}/ of the '
+                               'solution; move it away first. Nothing replaced'.format(BACKUPS, BACKUPS))
         try:
+            os.makedirs(top, exist_ok=True)
+            run = _new_folder(top, self.stamp)  # a folder of its own: two runs in one second never share one
+            folder = os.path.join(run, 'actions')
+            os.mkdir(folder)
             for name, data in self.backups.items():
-                os.makedirs(folder, exist_ok=True)
-                with open(os.path.join(folder, name), 'wb') as handle:
-                    handle.write(data)
+                _put(os.path.join(folder, name), data, _mode(os.path.join(self.actions, name)))
         except OSError as error:
             raise InstallError('could not keep a backup in {} ({}): nothing replaced'.format(
-                folder, error.strerror or error))
+                printable(top), error.strerror or error))
+        self.backup_folder = folder
 
 
 def _content(path):
@@ -255,24 +265,48 @@ def _content(path):
         return handle.read()
 
 
+def _mode(path):
+    """The permission bits of the file at ``path``, or None when there is none."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def _new_folder(parent, name):
+    """A folder made here for this run only: ``name``, else ``name-2``, ``name-3``..."""
+    for number in range(1, 1000):
+        path = os.path.join(parent, name if number == 1 else '{}-{}'.format(name, number))
+        try:
+            os.mkdir(path)
+            return path
+        except FileExistsError:
+            continue
+    raise InstallError('{} holds a thousand backups of this second: clear it out'.format(printable(parent)))
+
+
 def _apply_all(changes):
-    """Write or delete each (path, data, before); on a failure, put back every path already changed."""
+    """Write or delete each (path, data, before); on a failure, put back every path already changed,
+    with the permissions it had."""
     done = []
     try:
         for path, data, before in changes:
+            mode = _mode(path)
             _put(path, data)
-            done.append((path, before))
+            done.append((path, before, mode))
     except OSError as error:
-        for path, before in reversed(done):
+        for path, before, mode in reversed(done):
             try:
-                _put(path, before)
+                _put(path, before, mode)
             except OSError:
                 pass
         raise InstallError('could not write {} ({}): every change undone'.format(
-            path, error.strerror or type(error).__name__))
+            printable(path), error.strerror or type(error).__name__))
 
 
-def _put(path, data):
+def _put(path, data, mode=None):
+    """Write ``data`` at ``path`` whole or not at all (None: remove it), with ``mode``, else the
+    permissions of the file it replaces, else the folder's usual ones."""
     if data is None:
         if os.path.exists(path):
             os.remove(path)
@@ -282,7 +316,9 @@ def _put(path, data):
     try:
         with os.fdopen(handle, 'wb') as stream:
             stream.write(data)
-        if os.path.exists(path):
+        if mode is not None:
+            os.chmod(temporary, mode)
+        elif os.path.exists(path):
             shutil.copymode(path, temporary)
         else:  # mkstemp makes the file private; a new script gets the folder's usual permissions
             os.chmod(temporary, 0o666 & ~_umask())
@@ -321,6 +357,13 @@ def _read_manifest(path):
     return record
 
 
+def _regular(path):
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _diff(name, before, after):
     lines = list(difflib.unified_diff(before.decode('utf-8', 'replace').splitlines(True),
                                       after.decode('utf-8', 'replace').splitlines(True),
@@ -343,9 +386,12 @@ def _lint_flows(root, pattern, out):
             subfolders[:] = sorted(d for d in subfolders if not d.startswith('.') and d != 'node_modules')
             paths.extend(os.path.join(folder, name) for name in sorted(names) if name.lower().endswith('.csv'))
     for path in paths[:MAX_FLOWS]:
+        name = printable(os.path.relpath(path, root))  # a file name is the solution's text: no escape codes
+        if not _regular(path):  # a FIFO or a device named *.csv would block the read
+            out('lint {}: not a regular file, not read'.format(name))
+            continue
         problems = flowlint.lint(flowfile.read(path), os.path.join(root, 'actions'))
         errors = [p for p in problems if p.level == 'error']
-        out('lint {}: {} error(s), {} warning(s)'.format(os.path.relpath(path, root), len(errors),
-                                                        len(problems) - len(errors)))
+        out('lint {}: {} error(s), {} warning(s)'.format(name, len(errors), len(problems) - len(errors)))
     if len(paths) > MAX_FLOWS:
         out('lint: {} more CSV files not checked'.format(len(paths) - MAX_FLOWS))

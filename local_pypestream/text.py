@@ -2,7 +2,9 @@
 """Text a flow run prints to a terminal: a profile value or a typed answer is data, never a line
 break, an escape sequence or a bidirectional override. The same escapes the solution's nodes may write in
 their logs (local_pypestream stays independent of any node package, so it keeps its own copy)."""
+import os
 import re
+import stat
 
 _UNSAFE = re.compile('[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
 
@@ -25,6 +27,8 @@ def read_limited(path, limit):
     """(bytes, None), or (None, why) for a file that cannot be read or is over ``limit`` bytes: the
     tools answer a hostile file with a finding, and never read more of it than they could use."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block the read
+            return None, 'is not a regular file'
         with open(path, 'rb') as handle:
             data = handle.read(limit + 1)
     except OSError as error:

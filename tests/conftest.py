@@ -7,7 +7,15 @@ import pytest
 import responses
 
 import local_braze
-from support import API_KEY, LINK_SECRETS, URL, FakeClock, Logs, app, assert_no_key
+from support import API_KEY, LINK_SECRETS, URL, BrazeUserTrack, FakeClock, Logs, app, assert_no_key
+
+
+@pytest.fixture(autouse=True)
+def params_put_back():
+    """No test leaves app.PARAMS changed for the next one (monkeypatch, or save and restore)."""
+    before = app.PARAMS
+    yield
+    assert app.PARAMS is before, 'this test changed app.PARAMS and did not put it back'
 
 
 @pytest.fixture
@@ -67,6 +75,21 @@ def make(clock):
         options.update(overrides)
         return node_class(**options)
     return build
+
+
+@pytest.fixture
+def node(request, make, wall):
+    """The BrazeUserTrack most tests call: against the emulator (the ``braze`` fixture) it sleeps on the
+    emulator's clock, so a 429's wait passes for both; otherwise it runs on ``make``'s fake clock."""
+    if 'braze' in request.fixturenames:
+        return BrazeUserTrack(sleep=wall.sleep, wall=wall)
+    return make(BrazeUserTrack)
+
+
+@pytest.fixture
+def on_emulator(wall):
+    """on_emulator(NodeClass) -> a node that sleeps on the emulator's clock (see ``node``)."""
+    return lambda node_class: node_class(sleep=wall.sleep, wall=wall)
 
 
 if 'MUTANT_UNDER_TEST' in os.environ:  # a mutmut run (docs/mutation.md)

@@ -7,11 +7,6 @@ import pytest
 from support import shown, SANDBOX, SEED_PAYLOAD, BrazeUserTrack, assert_no_key, export, free_port
 
 
-@pytest.fixture
-def node(wall):
-    return BrazeUserTrack(sleep=wall.sleep, wall=wall)
-
-
 def run(node, logs, payload=None, braze=None):
     result = node.execute(logs, dict(SEED_PAYLOAD) if payload is None else payload, dict(SANDBOX))
     if braze is not None:

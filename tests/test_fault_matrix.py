@@ -105,8 +105,8 @@ def run_cell(fault, kind):
     wall = FakeClock(start=2000000000.0)
     with local_braze.running(rate_clock=wall) as braze:
         target = {'refused connection': dead_port, 'connect timeout': full_backlog}.get(fault)
-        with (target() if target else contextlib.nullcontext(braze.url)) as url:
-            app.PARAMS = {'sandbox': dict(SETTINGS, braze_url=url, braze_api_key=braze.api_key)}
+        with (target() if target else contextlib.nullcontext(braze.url)) as url, \
+                _params({'sandbox': dict(SETTINGS, braze_url=url, braze_api_key=braze.api_key)}):
             prepare(braze, fault)
             payload = dict(KINDS[kind])
             if fault == '201 with errors':
@@ -119,9 +119,20 @@ def run_cell(fault, kind):
             time.sleep(0.05) if fault == 'read timeout' else None  # let the delayed answer finish
             assert_no_key(lines, braze.api_key)
             assert not any('Matrix Person' in line or 'person@localhost' in line for line in lines)
-            assert result.get('BRAZE_ERROR') or 'config' in REASONS
+            assert (result.get('BRAZE_ERROR') or 'config') in REASONS
             attempts = int(re.search(r'attempts=(\d+)', lines[-1]).group(1))
             return result, attempts, elapsed, stored(braze, kind)
+
+
+@contextlib.contextmanager
+def _params(params):
+    """app.PARAMS for one cell, put back however the cell ends."""
+    saved = app.PARAMS
+    app.PARAMS = params
+    try:
+        yield
+    finally:
+        app.PARAMS = saved
 
 
 def expected(fault, kind):
@@ -137,9 +148,7 @@ CELLS = [(fault, kind) for fault in MATRIX for kind in KINDS]
 def table(request):
     """The whole matrix as a table, printed once its cells have run (python -m pytest -s shows it)."""
     rows = collections.OrderedDict()
-    saved = app.PARAMS
     yield rows
-    app.PARAMS = saved
     if rows:
         lines = ['', 'fault matrix (outcome, attempts, elapsed, stored) with a {} s deadline:'.format(DEADLINE),
                  '| fault | ' + ' | '.join(KINDS) + ' |', '| --- ' * (len(KINDS) + 1) + '|']

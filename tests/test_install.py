@@ -253,11 +253,11 @@ def test_a_write_that_fails_midway_undoes_every_change(tmp_path, monkeypatch):
     before = snapshot(root)
     real, calls = install._put, []
 
-    def failing(path, data):
+    def failing(path, data, mode=None):
         calls.append(path)
         if len(calls) == 5:
             raise OSError(28, 'No space left on device')
-        real(path, data)
+        real(path, data, mode)
 
     monkeypatch.setattr(install, '_put', failing)
     status, out = run(root)

@@ -131,3 +131,30 @@ def test_solution_loads_under_a_fixed_name_from_any_folder(tmp_path):
                            'print(load_node("BrazeUserTrack").__module__)'], cwd=str(copy),
                           capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == 'pypestream_solution.actions.BrazeUserTrack', done.stderr
+
+
+def cli(*args):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith('BRAZE_')}
+    return subprocess.run([sys.executable, '-m', 'local_pypestream'] + list(args), cwd=ROOT, capture_output=True,
+                          text=True, env=clean, timeout=60)
+
+
+def test_link_works_on_a_single_file_solution_and_refuses_one_without_the_node(tmp_path):
+    from local_pypestream import install
+    root = tmp_path / 'sol'
+    (root / 'actions').mkdir(parents=True)
+    (root / 'app.py').write_text("PARAMS = {\n    'sandbox': {\n    },\n}\n")
+    assert install.install(str(root), layout='single-file', out=lambda line: None) == 0
+    done = cli('link', '--solution', str(root), '--uid', 'C-1')
+    assert done.returncode == 0 and done.stdout.startswith('https://www.example.com/chat?bz_uid=C-1&'), done.stderr
+    os.remove(str(root / 'actions' / 'BrazeVerifyLink.py'))
+    refused = cli('link', '--solution', str(root), '--uid', 'C-1')
+    assert refused.returncode == 2 and 'Traceback' not in refused.stderr
+    assert 'the solution has no usable actions/BrazeVerifyLink.py' in refused.stderr
+
+
+def test_link_refuses_a_uid_that_is_not_text_without_a_traceback():
+    done = subprocess.run([sys.executable, '-m', 'local_pypestream', 'link', b'--uid', b'C-\xff1'], cwd=ROOT,
+                          capture_output=True, timeout=60)
+    assert done.returncode == 2 and b'Traceback' not in done.stderr
+    assert b'link: --uid is not valid text (bytes that are not UTF-8?)' in done.stderr

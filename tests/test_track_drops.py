@@ -173,7 +173,7 @@ CASES = [('attributes not object',
 
 
 def call(payload, answer):
-    app.PARAMS = {'sandbox': {'braze_url': URL, 'braze_api_key': API_KEY}}
+    """One call with the ``params`` fixture's settings (the tests that use this take it)."""
     clock = FakeClock()
     node = BrazeUserTrack(clock=clock, sleep=clock.sleep, rand=lambda: 0.5, wall=lambda: 1700000000.0)
     lines = []
@@ -191,6 +191,6 @@ def test_each_input_gets_its_exact_result_lines_and_bodies(params, name, payload
     assert list(got)[0] == 'success'
 
 
-def test_an_external_id_of_987_bytes_is_sent_whole():
+def test_an_external_id_of_987_bytes_is_sent_whole(params):
     result, lines, bodies = call({'external_id': 'x' * 987}, None)
     assert shown(result) == {'success': 'true'} and bodies[0]['attributes'] == [{'external_id': 'x' * 987}]

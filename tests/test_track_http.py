@@ -16,11 +16,6 @@ for _ in range(40):
     DEEP = [DEEP]
 
 
-@pytest.fixture
-def node(make):
-    return make(BrazeUserTrack)
-
-
 def answer(mocked, status=201, fixture='success.json', body=None, headers=None):
     mocked.add(responses.POST, TRACK_URL, status=status, headers=headers or {},
                body=body if body is not None else braze_body(fixture),

@@ -318,3 +318,17 @@ def test_a_value_holding_equals_signs_and_a_name_that_is_not_utf8_are_read_as_th
 def test_a_far_future_link_names_the_rule():
     result, lines = verify(url_of(fields(exp=NOW + 10 ** 8)))
     assert lines == ['BrazeVerifyLink: invalid source=url: bz_exp lies further ahead than braze_link_max_age allows']
+
+
+@pytest.mark.parametrize('name', ['bz_exp', 'bz_sig'])
+def test_a_signed_field_followed_by_a_newline_is_invalid(name):
+    # Signed over the newline too, so only the field rule (matched whole, not with $) can refuse it.
+    found = fields(exp='{}\n'.format(NOW + 3600)) if name == 'bz_exp' else fields()
+    if name == 'bz_sig':
+        found[name] += '\n'
+    result, lines = verify(url_of(found))
+    assert result['success'] == 'invalid'
+    assert ('bz_exp is not Unix seconds' if name == 'bz_exp' else 'bz_sig is not 64 lower-case hex') in lines[-1]
+    for source in (None, {k: v for k, v in found.items()}):
+        if source is not None:
+            assert verify(passthrough=json.dumps(source))[0]['success'] == 'invalid'
