@@ -69,8 +69,9 @@ def exported(profile, fields=None):
     # Defaults of a profile that never set them (ours: Braze's recorded answers show these values).
     user['email_subscribe'] = user['push_subscribe'] = 'subscribed'
     user['random_bucket'] = zlib.crc32(profile['braze_id'].encode('ascii')) % 10000  # stable per profile
-    user['total_revenue'] = round(sum(float(p.get('price', 0)) * int(p.get('quantity', 1))
-                                      for p in profile['purchases']), 2)
+    # A float even with no purchase: Braze's recorded answers send 0.0 and 19.03, never an integer.
+    user['total_revenue'] = round(sum((float(p.get('price', 0)) * int(p.get('quantity', 1))
+                                       for p in profile['purchases']), 0.0), 2)
     custom = {}
     for key, value in profile['attributes'].items():
         if key == 'current_location':

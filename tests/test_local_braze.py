@@ -200,7 +200,8 @@ def test_the_exported_user_has_the_shape_of_brazes_recorded_answers(emulator):
     post(emulator, {'attributes': [{'external_id': 'quiet'}]})
     quiet = user(emulator, 'quiet')
     assert quiet['user_aliases'] == [] and quiet['email_subscribe'] == quiet['push_subscribe'] == 'subscribed'
-    assert 0 <= quiet['random_bucket'] < 10000 and quiet['total_revenue'] == 0
+    assert 0 <= quiet['random_bucket'] < 10000 and quiet['total_revenue'] == 0.0
+    assert type(quiet['total_revenue']) is float  # Braze's recorded answers: 0.0, never 0
     assert 'custom_events' not in quiet and 'purchases' not in quiet
     assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$', quiet['created_at'])
     post(emulator, {'purchases': [{'external_id': 'quiet', 'product_id': 'p', 'currency': 'USD', 'price': 9.5,

@@ -1,6 +1,8 @@
 # -*- coding: utf-8 -*-
-"""Promises of the core that a deliberate bug once slipped past (issue 16's mutation review, then
-mutmut): each test here fails when its rule is broken. docs/mutation.md lists them."""
+"""Rules of the core that hold across nodes: a failed request stops the ones after it and a partial
+refusal does not; flags survive a spent budget; identifiers are never attributes; a literal null is
+sent; globals are charged by their size; numbers and hosts are bounded; identify adds an alias only
+where Braze would keep it; a trigger never reaches an audience."""
 import json
 
 import pytest
