@@ -30,6 +30,7 @@ _SETTINGS = {
     'braze_ca_bundle': 'CA_BUNDLE',           # a CA bundle added to the public trust store (that proxy)
     'braze_canvases': 'CANVASES',             # JSON: Canvas name -> id, for BrazeCanvasTrigger
     'braze_campaigns': 'CAMPAIGNS',           # JSON: campaign name -> id, for BrazeCampaignTrigger
+    'braze_subscription_groups': 'SUBSCRIPTION_GROUPS',  # JSON: group name -> id (UUID), for BrazeSubscriptionSet
     'braze_link_secrets': 'LINK_SECRETS',     # JSON: key id -> secret (32+ characters), for BrazeVerifyLink
     'braze_link_max_age': 'LINK_MAX_AGE',     # seconds ahead a signed link's expiry may lie (default 30 days)
 }

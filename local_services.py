@@ -7,7 +7,8 @@ embedded local_braze serves the nodes, and the profiles it holds are printed at 
 ``LOCAL_BRAZE_FAULTS`` (e.g. ``503x20``, comma-separated) queues faults in it, to rehearse an outage;
 ``LOCAL_BRAZE_SEED`` names a JSON file holding a /users/track body applied to it first (customers a
 demo flow looks up: examples/flows/demo_profiles.json).
-The embedded block also names a demo Canvas and campaign (``DEMO_NAMES``) unless it names its own.
+The embedded block also names a demo Canvas, campaign and SMS subscription group (``DEMO_NAMES``)
+unless it names its own.
 A block without ``braze_link_secrets`` gets a made-up development secret (``DEV_LINK_SECRETS``), so
 ``python -m local_pypestream link`` and a flow with BrazeVerifyLink work with no set-up.
 
@@ -26,7 +27,8 @@ from local_pypestream.solution import load_module
 
 # Canvas and campaign names the embedded emulator's block knows, for the examples.
 DEMO_NAMES = {'braze_canvases': {'welcome_back': 'local-canvas-welcome-back'},
-              'braze_campaigns': {'chat_follow_up': 'local-campaign-chat-follow-up'}}
+              'braze_campaigns': {'chat_follow_up': 'local-campaign-chat-follow-up'},
+              'braze_subscription_groups': {'sms_offers': '5ca1ab1e-0000-4000-8000-00000000005a'}}
 # Not a secret: a made-up signing secret for local development only, never for a real workspace.
 DEV_LINK_SECRETS = {'local-dev': 'local-development-link-secret-not-for-production'}
 DEFAULT_PAGE = 'https://www.example.com/chat'

@@ -10,6 +10,7 @@ that calls no endpoint (BrazeVerifyLink) carries no HTTP library.
 """
 import math
 import os
+import re
 
 from . import braze_conventions as conventions
 from . import braze_declarations as declarations
@@ -95,12 +96,29 @@ def load(app_module, context, names=None):
     return settings
 
 
+def _json_text(value, name, example):
+    """A setting given as text (from an environment variable) -> the JSON object it holds, or None
+    for an unset one. Only ``None``, ``""`` and a placeholder such as ``{ BRAZE LINK SECRETS }`` are
+    unset: a Python dict (``{'k': 'v'}``) or any other text is a setting written wrong, and said so."""
+    parsed = conventions.parse_json_object(value)
+    if parsed is not None:
+        return parsed
+    text = value.strip()
+    if text in ('', 'None') or _PLACEHOLDER.match(text):
+        return None
+    hint = ' (single quotes? JSON needs double quotes)' if "'" in text else ''
+    raise SettingsError('{} is text but not a JSON object{}: write {}'.format(name, hint, example))
+
+
+# The template's placeholders: braces around words, as the partner page writes them.
+_PLACEHOLDER = re.compile(r'\{\s*[A-Za-z_][A-Za-z0-9_ ]*\}')
+# A Braze subscription group id: a UUID (Braze's error for another value: BAD_SUBSCRIPTION_GROUP_ID).
+_UUID = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+
+
 def _secrets(value, shortest):
     if isinstance(value, str):
-        parsed = conventions.parse_json_object(value)
-        if parsed is None and not conventions.is_missing(value):
-            raise SettingsError('braze_link_secrets is text but not a JSON object: write {"kid": "secret"}')
-        value = parsed
+        value = _json_text(value, 'braze_link_secrets', '{"kid": "secret"}')
     if conventions.is_missing(value) or value == {}:
         raise SettingsError('braze_link_secrets is not set: BrazeVerifyLink needs {"kid": "secret"}')
     if not isinstance(value, dict) or not all(isinstance(k, str) and k and isinstance(v, str)
@@ -214,7 +232,9 @@ def _ca_bundle(value):
 def _names_to_ids(params, name):
     """A name -> Braze id mapping (a dict, or its JSON text from an environment variable)."""
     value = params.get(name)
-    if isinstance(value, str):
+    if isinstance(value, str) and value.strip()[:1] == '{':
+        value = _json_text(value, name, '{"welcome_back": "<id>"}')
+    elif isinstance(value, str):
         value = conventions.parse_json_object(value) or value
     if conventions.is_missing(value) or value == {}:
         return {}
@@ -222,6 +242,17 @@ def _names_to_ids(params, name):
             isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()):
         raise SettingsError('{} must map names to ids, e.g. {{"welcome_back": "<id>"}}'.format(name))
     return {k.strip(): v.strip() for k, v in value.items()}
+
+
+def _subscription_groups(params):
+    """Subscription group name -> id; each id a UUID, as Braze's /users/track requires."""
+    groups = _names_to_ids(params, 'braze_subscription_groups')
+    for group, group_id in groups.items():
+        if not _UUID.fullmatch(group_id):
+            raise SettingsError('braze_subscription_groups: the id of "{}" is not a subscription group id (a UUID '
+                                'such as 0f9e2b1c-3d4a-4b5c-8d6e-7f8091a2b3c4, from Audience > Subscriptions in the '
+                                'dashboard)'.format(group[:80]))
+    return groups
 
 
 def _set(attribute, read):
@@ -251,6 +282,7 @@ CHECKS = (
     ('braze_ca_bundle', _set('ca_bundle', lambda p: _ca_bundle(p.get('braze_ca_bundle')))),
     ('braze_canvases', _set('canvases', lambda p: _names_to_ids(p, 'braze_canvases'))),
     ('braze_campaigns', _set('campaigns', lambda p: _names_to_ids(p, 'braze_campaigns'))),
+    ('braze_subscription_groups', _set('subscription_groups', _subscription_groups)),
     ('braze_user_track', _user_track),
     ('braze_link_max_age', _set('max_age', lambda p: _number(p, 'braze_link_max_age'))),
     ('braze_link_secrets', _set('secrets', lambda p: _secrets(p.get('braze_link_secrets'), MIN_SECRET))),

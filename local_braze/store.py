@@ -108,6 +108,14 @@ class Store(object):
                             break
             getattr(self, '_apply_' + array)(profile, obj, nested_ok)
             self.touch(profile)
+            if array == 'attributes' and obj.get('subscription_groups'):
+                # Braze's /users/track page: a group's state set this way changes for every other profile
+                # with the same email too.
+                email = profile['attributes'].get('email')
+                for other in (self.all_by_contact('email', email) if email else []):
+                    if other is not profile:
+                        _set_groups(other['attributes'], obj['subscription_groups'])
+                        self.touch(other)
             return True
 
     def _apply_attributes(self, profile, obj, nested_ok):
@@ -115,6 +123,9 @@ class Store(object):
         merge = obj.get('_merge_objects') is True
         for key, value in obj.items():
             if key in FLAGS:
+                continue
+            if key == 'subscription_groups':
+                _set_groups(attributes, value)
                 continue
             if nested.is_nested(value) and not nested_ok:
                 continue  # one invalid nested value drops every nested update of the request
@@ -158,6 +169,20 @@ class Store(object):
     def snapshot(self):
         with self.lock:
             return copy.deepcopy(self.profiles)
+
+
+def _set_groups(attributes, changes):
+    """Each group's state, by group id, as the last change set it. Ours: which groups are SMS groups,
+    and the double opt-in messages Braze sends for them, the emulator cannot know; it keeps the state
+    asked and, when double opt-in was asked, says so beside it (docs/local_braze.md)."""
+    held = {group['subscription_group_id']: group for group in attributes.get('subscription_groups') or []}
+    for change in changes:
+        entry = {'subscription_group_id': change['subscription_group_id'],
+                 'subscription_state': change['subscription_state']}
+        if change.get('use_double_opt_in_logic'):
+            entry['use_double_opt_in_logic'] = True
+        held[change['subscription_group_id']] = entry
+    attributes['subscription_groups'] = [held[key] for key in sorted(held)]
 
 
 def _may_create(array, obj):

@@ -20,6 +20,7 @@ BAD_EMAIL = "The value provided for the 'email' field is not a valid email."
 # Ours: Braze documents that two primary identifiers get the object refused, not the words.
 TWO_IDENTIFIERS = "Only one of 'external_id', 'braze_id' or 'user_alias' may be provided"
 
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 _EMAIL = re.compile(r'^[^@\s]+@[^@\s]+\.[^@\s]+$')
 _DOB = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 _ISO_TIME = re.compile(r'^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}([.:]\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$')
@@ -45,6 +46,26 @@ def identifier_error(obj):
     return None
 
 
+def subscription_groups_error(obj):
+    """Braze's /users/track page: BAD_SUBSCRIPTION_GROUP_ARRAY (not a list), _HASH (an entry not an
+    object), _ID ("must be a valid subscription group UUID"), _STATE (not subscribed or unsubscribed)."""
+    if 'subscription_groups' not in obj:
+        return None
+    groups = obj['subscription_groups']
+    if not isinstance(groups, list):
+        return 'BAD_SUBSCRIPTION_GROUP_ARRAY'
+    for group in groups:
+        if not isinstance(group, dict):
+            return 'BAD_SUBSCRIPTION_GROUP_HASH'
+        if not (isinstance(group.get('subscription_group_id'), str) and _UUID.match(group['subscription_group_id'])):
+            return 'BAD_SUBSCRIPTION_GROUP_ID'
+        if group.get('subscription_state') not in ('subscribed', 'unsubscribed'):
+            return 'BAD_SUBSCRIPTION_GROUP_STATE'
+        if not isinstance(group.get('use_double_opt_in_logic', False), bool):
+            return 'BAD_SUBSCRIPTION_GROUP_HASH'  # ours: Braze names no error for a flag that is not a boolean
+    return None
+
+
 def attributes_error(obj):
     problem = identifier_error(obj)
     if problem:
@@ -56,9 +77,9 @@ def attributes_error(obj):
                         ('push_subscribe', 'BAD_PUSH_SUBSCRIPTION_STATE')):
         if field in obj and obj[field] not in ('opted_in', 'subscribed', 'unsubscribed'):
             return code
-    for group in obj.get('subscription_groups') or []:
-        if not isinstance(group, dict) or group.get('subscription_state') not in ('subscribed', 'unsubscribed'):
-            return 'BAD_SUBSCRIPTION_GROUP_STATE'
+    problem = subscription_groups_error(obj)
+    if problem:
+        return problem
     if 'dob' in obj and obj['dob'] is not None and not _real_date(obj['dob']):
         return "Invalid 'dob': expected YYYY-MM-DD"
     if 'gender' in obj and obj['gender'] not in ('M', 'F', 'O', 'N', 'P', None):

@@ -41,6 +41,9 @@ def main(argv=None):
     flow.add_argument('--turns', help='JSON array of the user\'s answers, in order (default: ask on the keyboard)')
     flow.add_argument('--max-steps', type=int, default=flowrun.MAX_STEPS, help='nodes walked before giving up')
     flow.add_argument('--json', action='store_true', help='print one JSON object instead of the transcript')
+    flow.add_argument('--end-chat', action='store_true',
+                      help='when the conversation stops, end the chat: run the End-Chat Handler (-585) as the platform '
+                           'does (a turn {"end_chat": true} does the same)')
     _common(flow)
     _page(flow)
     lint = commands.add_parser('lint', help="check a flow CSV against Pypestream's compile rules")
@@ -145,13 +148,19 @@ def _flow(args, app):
     with started(app, args.env) as services:
         if services.banner and not args.json:
             print(services.banner)
-        run = flowrun.Run(flow, context, (str(t) for t in turns), None if args.json else _echo,
-                          args.max_steps).walk()
+        run = flowrun.Run(flow, context, (t if isinstance(t, dict) else str(t) for t in turns),
+                          None if args.json else _echo, args.max_steps).walk()
+        if args.end_chat or run.closed:
+            run.finish()
         report = services.report()
     if args.json:
         print(json.dumps(run.report(), indent=2))
     else:
         print('ended: {}{}'.format(run.ended, ' ({})'.format(printable(run.error)) if run.error else ''))
+        if run.handler is not None:
+            print('end of chat: {}{}, path {}'.format(run.handler['ended'], ' ({})'.format(
+                printable(run.handler['error'])) if run.handler['error'] else '',
+                ' -> '.join(str(n) for n in run.handler['path'])))
         print('path: {}'.format(' -> '.join(str(n) for n in run.path)))
         print('routes: {}'.format(printable('; '.join('{} {} -> {}'.format(n, why, to)
                                                       for n, why, to in run.routes) or '-')))
@@ -160,7 +169,7 @@ def _flow(args, app):
             print('  {} = {}'.format(printable(name), printable(value)))
         if report:
             print(report)
-    return 1 if run.ended == 'error' else 0
+    return 1 if 'error' in (run.ended, (run.handler or {}).get('ended')) else 0
 
 
 def _lint(args):

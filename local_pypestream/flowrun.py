@@ -10,6 +10,7 @@ from .runtime import run_node
 
 MAX_STEPS = 500
 ERROR_HANDLER, GENERIC_ERROR = -500, 99990
+END_CHAT = -585  # the End-Chat Handler: the platform enters it once when a chat ends, whatever the path
 UNSET = 'None'  # how the platform hands an unset global to a node or a message
 _PERSONAL_NAME = re.compile(r'NAME|EMAIL|PHONE|DOB|BIRTH|CITY|ADDR|POSTAL|ZIP|STREET|EXTERNAL_ID|PASSTHROUGH')
 _QUERY = re.compile(r'\?[^#\s]*')  # a page URL's query may carry an identifier (a signed link does)
@@ -31,6 +32,8 @@ class Run(object):
         self.globals = platform_globals(context)
         self.path, self.transcript, self.routes = [], [], []
         self.ended, self.error = None, None
+        self.closed = False     # the user ended the chat (a turn {"end_chat": true})
+        self.handler = None     # what the End-Chat Handler did, once it ran
 
     def walk(self, start=1):
         """Walk until the conversation ends, waits, or fails; returns this Run."""
@@ -46,6 +49,19 @@ class Run(object):
             if current is None:
                 return self
         self._end('error', 'the step budget of {} nodes ran out (a loop?)'.format(self.max_steps))
+        return self
+
+    def finish(self):
+        """The chat ends: the platform runs the End-Chat Handler (-585) once, with the globals the chat
+        set, whatever path it took; nobody answers any more. The conversation's own ending stays."""
+        if self.handler is not None or not self.flow.has(END_CHAT):
+            return self
+        self._say('note', 'the chat ended: the End-Chat Handler (node {}) runs'.format(END_CHAT))
+        conversation, start = (self.ended, self.error), len(self.path)
+        self.turns = iter(())
+        self.walk(END_CHAT)
+        self.handler = {'path': self.path[start:], 'ended': self.ended, 'error': self.error}
+        self.ended, self.error = conversation
         return self
 
     # --- action nodes ------------------------------------------------------------------------
@@ -125,6 +141,10 @@ class Run(object):
             answer = next(self.turns, None)
             if answer is None:
                 return self._end('waiting')
+            if isinstance(answer, dict) and answer.get('end_chat') is True:
+                self.closed = True
+                return self._end('closed')
+            answer = answer if isinstance(answer, str) else json.dumps(answer)
             self._say('user', answer)
             chosen = next((c for c in choices if flowfile.label_key(c.label) == flowfile.label_key(answer)), None)
             if chosen is not None:
@@ -155,7 +175,8 @@ class Run(object):
     def report(self):
         return {'ended': self.ended, 'path': self.path, 'globals': masked(self.globals),
                 'transcript': self.transcript, 'error': self.error,
-                'routes': [{'node': n, 'taken': why, 'to': to} for n, why, to in self.routes]}
+                'routes': [{'node': n, 'taken': why, 'to': to} for n, why, to in self.routes],
+                'end_chat': self.handler}
 
 
 def route(routes, value):

@@ -45,7 +45,9 @@ BrazeUserIdentify = load_node('BrazeUserIdentify', NODE_ROOT)
 BrazeCanvasTrigger = load_node('BrazeCanvasTrigger', NODE_ROOT)
 BrazeCampaignTrigger = load_node('BrazeCampaignTrigger', NODE_ROOT)
 BrazeVerifyLink = load_node('BrazeVerifyLink', NODE_ROOT)
-NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger, BrazeVerifyLink)
+BrazeSubscriptionSet = load_node('BrazeSubscriptionSet', NODE_ROOT)
+NODES = (BrazeUserTrack, BrazeUserLookup, BrazeUserIdentify, BrazeCanvasTrigger, BrazeCampaignTrigger, BrazeVerifyLink,
+         BrazeSubscriptionSet)
 # Made-up link secrets for tests (BrazeVerifyLink), 32 characters and more.
 LINK_SECRETS = {'2026-11': 'test-link-secret-0123456789abcdef', 'old': 'older-test-link-secret-fedcba987654'}
 REASONS = load_module('actions.braze_answers').REASONS

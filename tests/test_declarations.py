@@ -126,16 +126,20 @@ def test_a_link_refused_for_its_payload_sets_all_three_link_globals():
 # --- settings per node ----------------------------------------------------------------------------
 
 GOOD = {'braze_url': URL, 'braze_api_key': API_KEY, 'braze_link_secrets': dict(LINK_SECRETS),
-        'braze_canvases': {'welcome_back': 'canvas-1'}, 'braze_campaigns': {'follow_up': 'campaign-1'}}
+        'braze_canvases': {'welcome_back': 'canvas-1'}, 'braze_campaigns': {'follow_up': 'campaign-1'},
+        'braze_subscription_groups': {'sms_offers': '0f9e2b1c-3d4a-4b5c-8d6e-7f8091a2b3c4'}}
 PAYLOADS = {'BrazeUserTrack': {'external_id': 'u', 'attributes': {'plan': 'pro'}},
             'BrazeUserLookup': {'external_id': 'u'},
             'BrazeUserIdentify': {'external_id': 'u'},
             'BrazeCanvasTrigger': {'canvas': 'welcome_back', 'external_id': 'u'},
             'BrazeCampaignTrigger': {'campaign': 'follow_up', 'external_id': 'u'},
-            'BrazeVerifyLink': {}}
+            'BrazeVerifyLink': {},
+            'BrazeSubscriptionSet': {'group': 'sms_offers', 'state': 'subscribed', 'external_id': 'u',
+                                     'consent': {'wording': 'sms-offers-v3'}}}
 BAD = {'braze_campaigns': 'not a map', 'braze_canvases': ['x'], 'braze_contract': 'gold',
        'braze_link_secrets': {'k': 'short'}, 'braze_link_max_age': '1', 'braze_user_track': 'users/other',
-       'braze_max_objects': '0', 'braze_retry_non_idempotent': 'maybe'}
+       'braze_max_objects': '0', 'braze_retry_non_idempotent': 'maybe',
+       'braze_subscription_groups': {'sms_offers': 'not-a-uuid'}}
 
 
 @pytest.mark.parametrize('setting', sorted(BAD))

@@ -133,3 +133,67 @@ def test_the_readme_commands_for_the_use_case_flows_run():
         done = run_cli('flow', csv_path, '--url', link, '--turns', turns, *extra, env={'LOCAL_BRAZE_SEED': SEED})
         assert done.returncode == 0 and 'ended: end' in done.stdout and 'Ada' in done.stdout, done.stdout
         assert quote_plus(link) not in done.stdout and 'bz_sig' not in done.stdout
+
+
+# --- consent in the chat, and the End-Chat Handler that records the chat once --------------------
+
+CONSENT = os.path.join(FLOWS, 'consent_and_end_of_chat.csv')
+SMS_GROUP = local_services.DEMO_NAMES['braze_subscription_groups']['sms_offers']
+
+
+def chat_ended(demo, user):
+    [profile] = [p for p in demo.profiles() if p['external_id'] == user]
+    events = {e['name']: e['count'] for e in profile.get('custom_events', [])}
+    sent = [e for path, body in demo.requests if path == '/users/track' for e in body.get('events', [])
+            if e['name'] == 'chat_ended']
+    return profile, events, sent
+
+
+def test_consent_yes_subscribes_with_double_opt_in_and_the_handler_records_the_chat_once(demo):
+    run = walk(flowfile.read(CONSENT), ['C-2001', 'Sí', 'Terminar']).finish().finish()  # a second finish: no-op
+    assert run.path == [1, 2, 10, 30, 40, 41, 666, -585, -584] and run.ended == 'end'
+    assert run.handler == {'path': [-585, -584], 'ended': 'end', 'error': None}
+    profile, events, sent = chat_ended(demo, 'C-2001')
+    assert events == {'consent_changed': 1, 'chat_ended': 1}
+    assert profile['subscription_groups'] == [{'subscription_group_id': SMS_GROUP, 'subscription_state': 'subscribed',
+                                               'use_double_opt_in_logic': True}]
+    [proof] = [e for path, body in demo.requests if path == '/users/track' for e in body.get('events', [])
+               if e['name'] == 'consent_changed']
+    assert proof['properties'] == {'subscription_group': 'sms_offers', 'subscription_state': 'subscribed',
+                                   'double_opt_in': True, 'consent_wording': 'sms-offers-v3',
+                                   'consent_language': 'es', 'channel': 'pypestream_chat',
+                                   'chat_id': run.context['chat_id']}
+    assert [e['properties'] for e in sent] == [{'outcome': 'sms_opt_in', 'sms_answer': 'Sí'}]
+
+
+def test_consent_no_records_only_the_answer_when_the_user_closes_the_chat(demo):
+    run = walk(flowfile.read(CONSENT), ['C-2002', 'No', {'end_chat': True}])
+    assert run.ended == 'closed' and run.closed and run.handler is None
+    run.finish()
+    assert run.path == [1, 2, 10, 20, 21, -585, -584]
+    profile, events, sent = chat_ended(demo, 'C-2002')
+    assert events == {'chat_ended': 1} and 'subscription_groups' not in profile
+    assert [e['properties'] for e in sent] == [{'outcome': 'sms_declined', 'sms_answer': 'No'}]
+
+
+def test_a_chat_from_a_signed_link_records_its_cohort_at_the_end(demo):
+    run = walk(flowfile.read(CONSENT), ['No', 'Terminar'], user_data={'last_viewed_url': signed(cohort='gold')})
+    run.finish()
+    assert run.path[:3] == [1, 3, 10] and run.path[-2:] == [-585, -584]
+    _, events, sent = chat_ended(demo, 'C-1001')
+    assert events['chat_ended'] == 1
+    assert [e['properties'] for e in sent] == [{'outcome': 'sms_declined', 'sms_answer': 'No', 'cohort': 'gold'}]
+
+
+@pytest.mark.parametrize('turns, flag', [('consent_yes.turns.json', ['--end-chat']), ('consent_no.turns.json', [])])
+def test_the_readme_commands_for_the_consent_flow_run(turns, flag):
+    done = run_cli('flow', CONSENT, '--json', '--turns', os.path.join(FLOWS, turns), *flag)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report['end_chat'] == {'path': [-585, -584], 'ended': 'end', 'error': None}
+    assert sum(1 for n in report['path'] if n == -585) == 1
+
+
+def test_without_the_end_of_chat_the_handler_does_not_run():
+    done = run_cli('flow', CONSENT, '--json', '--turns', os.path.join(FLOWS, 'consent_yes.turns.json'))
+    assert done.returncode == 0 and json.loads(done.stdout)['end_chat'] is None
