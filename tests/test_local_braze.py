@@ -211,14 +211,17 @@ def test_the_exported_user_has_the_shape_of_brazes_recorded_answers(emulator):
     assert loud['random_bucket'] == quiet['random_bucket']
 
 
+GROUP = '6f1d2c3b-4a59-4e8d-9c7b-0a1b2c3d4e5f'  # a subscription group id is a UUID (BAD_SUBSCRIPTION_GROUP_ID)
+
+
 def test_export_honours_fields_and_puts_profile_fields_at_the_top(emulator):
     post(emulator, {'attributes': [{'external_id': 'u', 'first_name': 'Ada', 'push_tokens': ['t'],
-                                    'subscription_groups': [{'subscription_group_id': 'g',
+                                    'subscription_groups': [{'subscription_group_id': GROUP,
                                                              'subscription_state': 'subscribed'}],
                                     'current_location': {'latitude': 40.7, 'longitude': -74.0}, 'tier': 'gold'}]})
     full = user(emulator, 'u')
     assert full['push_tokens'] == ['t'] and full['last_coordinates'] == [-74.0, 40.7]
-    assert full['subscription_groups'][0]['subscription_group_id'] == 'g' and 'created_at' in full
+    assert full['subscription_groups'][0]['subscription_group_id'] == GROUP and 'created_at' in full
     assert full['custom_attributes'] == {'tier': 'gold'}
     assert user(emulator, 'u', fields_to_export=['first_name']) == {'first_name': 'Ada'}
 
