@@ -31,6 +31,6 @@ class BrazeUserIdentify(BrazeNode):
             done = call.send(step.request)
             if done.verdict.reason is not None:
                 return self.failed(call, done, step.request.endpoint.path)
-        later = 'Braze applies merges asynchronously' if step.outcome == 'merged' else ''
+        later = 'Braze applies merges asynchronously' if step.outcome == 'merged' else step.why
         call.say.outcome('{} elapsed_ms={}'.format(step.outcome, call.deadline.elapsed_ms()), later)
         return {'success': 'true', 'BRAZE_IDENTIFIED': step.outcome}

@@ -47,11 +47,13 @@ class Node(object):
         say = SafeLog(log, type(self).__name__)
         started = self._clock()
         blanks = ()
+        unknown = []
         try:
             blanks = self.blanks({})  # what an unreadable Parameter Input still sets
             payload = payload_dict(payload)
             context = context if isinstance(context, dict) else {}
             blanks = self.blanks(payload)
+            payload, unknown = self._known(say, payload)
             result = self.serve(say, payload, context)
         except braze_settings.SettingsError as problem:
             result = self.failure(say, 'config', 'configuration problem: {}'.format(problem))
@@ -60,7 +62,27 @@ class Node(object):
         except Exception as problem:  # the platform must never see an exception from a node
             result = self.failure(say, 'internal', 'unexpected {}'.format(type(problem).__name__),
                                   'elapsed_ms={}'.format(int((self._clock() - started) * 1000)))
+        if unknown:
+            given = result.get('BRAZE_DROPPED')
+            result['BRAZE_DROPPED'] = ','.join([say.mask(key) for key, _ in unknown] + ([given] if given else []))
         return _strings(result, blanks, say)
+
+    def _known(self, say, payload):
+        """The Parameter Input without the keys this node does not take, and those keys with why: each
+        is named in a line and in BRAZE_DROPPED, never ignored in silence; what is valid is still used."""
+        declared = self.declaration
+        if not declared.name:
+            return payload, []
+        unknown = [(key, declarations.unknown_input(declared, key)) for key in payload if isinstance(key, str)]
+        unknown = [(key, why) for key, why in unknown if why is not None]
+        if not unknown:
+            return payload, []
+        say.each('dropped inputs', unknown, lambda item: 'dropped {}: {}'.format(*item))
+        left = {key: value for key, value in payload.items() if key not in dict(unknown)}
+        if not left:
+            raise UnusableInput('nothing left to use: every key of the Parameter Input was dropped ({})'.format(
+                ', '.join(key for key, _ in unknown)[:200]))
+        return left, unknown
 
     def failure(self, say, reason, detail, facts=''):
         """An error result (route globals say ``error`` too) and the outcome line that explains it."""

@@ -10,6 +10,8 @@ check (tests/test_declarations.py). It imports nothing of this package, so a too
 without loading a node, requests or urllib3.
 """
 import collections
+import difflib
+import re
 
 # A Braze REST endpoint and the API-key permission Braze asks for on it (Braze's endpoint pages).
 Endpoint = collections.namedtuple('Endpoint', 'path permission')
@@ -41,6 +43,7 @@ ANY_WORD = '*'
 # sets, each on every outcome ("" where it has none); mapped: the Parameter Input key whose map
 # names further globals it sets (the lookup's "globals"). routes: {route global: values it can
 # hold}, ``success`` first. settings: its own settings, beside TRANSPORT_SETTINGS when it calls Braze.
+# A key the node does not take is left out and named (``unknown_input`` says why, with the fix).
 Node = collections.namedtuple('Node', 'name endpoints inputs refused reads sets mapped routes settings')
 
 _AUDIENCE = 'a chat sends to its one user only'
@@ -51,8 +54,10 @@ _TRIGGER_REFUSED = (('recipients', _AUDIENCE), ('audience', _AUDIENCE), ('segmen
 
 
 def _node(name, endpoints=(), inputs=(), refused=(), reads=(), sets=(), mapped=None, routes=(), settings=()):
+    # Every node names what it left out of its input (BRAZE_DROPPED) and why it failed (BRAZE_ERROR).
+    sets = tuple(sets) + (() if 'BRAZE_DROPPED' in sets else ('BRAZE_DROPPED',)) + ('BRAZE_ERROR',)
     return Node(name, tuple(endpoints), collections.OrderedDict(inputs), collections.OrderedDict(refused),
-                tuple(reads), tuple(sets) + ('BRAZE_ERROR',), mapped,
+                tuple(reads), sets, mapped,
                 collections.OrderedDict((key, tuple(values)) for key, values in routes), tuple(settings))
 
 
@@ -110,6 +115,29 @@ NODES = collections.OrderedDict((node.name, node) for node in (
                   ('BRAZE_LINK_ROUTE', (ANY_WORD, 'verified', 'expired', 'invalid', 'missing', 'error'))],
           settings=['braze_link_secrets', 'braze_link_max_age']),
 ))
+
+
+# A Parameter Input key that names a global (the platform hands globals over by name, as the
+# partner page's template reads FIRST_NAME): never an unknown key.
+GLOBAL_NAME = re.compile(r'[A-Z][A-Z0-9_]*')
+# Braze's standard attributes (api/objects_filters/user_attributes_object): written at the top of
+# a Parameter Input instead of inside "attributes", they are named with where they go.
+STANDARD_ATTRIBUTES = frozenset((
+    'first_name', 'last_name', 'email', 'phone', 'dob', 'home_city', 'gender', 'country', 'language',
+    'time_zone', 'email_subscribe', 'push_subscribe', 'subscription_groups', 'current_location'))
+
+
+def unknown_input(node, key):
+    """None when ``node`` takes Parameter Input ``key``, else why not and what to write instead: the
+    words the node logs and lint prints alike."""
+    if key in node.inputs or key in node.refused or GLOBAL_NAME.fullmatch(key):
+        return None
+    if 'attributes' in node.inputs and key in STANDARD_ATTRIBUTES - set(node.inputs):
+        return 'not a {} key; attributes go in "attributes"'.format(node.name)
+    close = difflib.get_close_matches(key.lower(), list(node.inputs), n=1, cutoff=0.75)
+    if close:
+        return 'not a {} key: did you mean "{}"?'.format(node.name, close[0])
+    return 'not a {} key (its keys: {})'.format(node.name, ', '.join(node.inputs))
 
 
 def settings_of(node):

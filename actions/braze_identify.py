@@ -34,7 +34,9 @@ STEPS = {
 DEFAULT_LABEL = 'pypestream_chat'
 
 Plan = collections.namedtuple('Plan', 'external_id alias personal')
-Step = collections.namedtuple('Step', 'outcome request')  # request: None when nothing is to be done
+# request: None when nothing is to be done; why: for the outcome line when nothing is joined
+Step = collections.namedtuple('Step', 'outcome request why')
+Step.__new__.__defaults__ = ('',)
 
 
 def build(payload, context, budget):
@@ -99,7 +101,11 @@ def next_step(plan, users):
         return _step('merged', plan, {'merge_updates': [{'identifier_to_merge': {'user_alias': plan.alias},
                                                          'identifier_to_keep': {'external_id': plan.external_id}}]})
     if known is None or any(label == wanted[1] for _, label in _aliases(known)):
-        return Step('none', None)
+        label = wanted[1][:60]
+        return Step('none', None, 'no profile holds this chat\'s alias (alias_label "{}"), and {}: record the chat '
+                    'with BrazeUserTrack under this alias_label first, the same label in both nodes'.format(
+                        label, 'the customer is not in Braze' if known is None else
+                        'the customer already holds an alias with that label'))
     return _step('aliased', plan, {'user_aliases': [dict(plan.alias, external_id=plan.external_id)]})
 
 

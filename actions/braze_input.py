@@ -90,6 +90,11 @@ def identifier(payload, variables, kinds=tuple(fields.IDENTIFIERS), extras_allow
     if len(primary) > 1:
         raise UnusableInput('more than one identifier ({}): give exactly one'.format(' and '.join(primary)))
     if not given:
+        unset = [(kind, conventions.reference_name(payload.get(kind))) for kind in kinds]
+        unset = [(kind, name) for kind, name in unset if name]
+        if unset:  # name the global the flow never set: that is where the fix goes
+            raise UnusableInput('no identifier: {} is not set ({} is "{{{}}}"): set it in the flow before this node, '
+                                'or give one of {}'.format(unset[0][1], unset[0][0], unset[0][1], ', '.join(kinds)))
         raise UnusableInput('no identifier: set one of {} (each one given resolved to nothing)'.format(
             ', '.join(kinds)))
     kind = primary[0] if primary else next(iter(given))  # email comes before phone in IDENTIFIERS

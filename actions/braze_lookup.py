@@ -66,7 +66,12 @@ def _paths(mapping):
     paths = collections.OrderedDict()
     for name, path in mapping.items():
         if not isinstance(name, str) or not _GLOBAL.match(name):
-            raise UnusableInput('global names are UPPER_CASE letters, digits and _ (one is not)')
+            if isinstance(name, str) and isinstance(path, str) and _GLOBAL.match(path):
+                raise UnusableInput('"globals" entry "{}": "{}" is written the wrong way round: write "{}": "{}" '
+                                    '(the global first, then the Braze field)'.format(name[:60], path[:60], path[:60],
+                                                                                       name[:60]))
+            raise UnusableInput('"globals" entry "{}": global names are UPPER_CASE letters, digits and _'.format(
+                str(name)[:60]))
         parts = tuple(path.split('.')) if isinstance(path, str) and path.strip() else ()
         if not parts or not all(parts) or parts[0] not in EXPORTABLE:
             raise UnusableInput('{} maps to a path Braze does not export'.format(name))

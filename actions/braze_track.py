@@ -23,6 +23,7 @@ EXPLICIT_KEYS = frozenset(tuple(fields.IDENTIFIERS) + ('attributes', 'events', '
 # Events and purchases one call sends at most (ours): 1,000 objects are 14 requests of 75, which
 # still fit in the default deadline on a healthy connection.
 MAX_ITEMS = 500
+DEFAULT_ARRAY_LENGTH = 25  # Braze's default maximum array length of a custom attribute (raisable)
 # Attributes beyond this many encoded bytes go into a further attributes object of the same user.
 ATTRIBUTES_CHUNK = 1024 * 1024
 
@@ -50,6 +51,15 @@ def build(payload, context, now, budget):
     personal = personal_values(who) + list(extras.values()) + read.personal
     return TrackInput(_objects(who, attributes, events, purchases, update_only, merge), tuple(read.dropped),
                       tuple(personal))
+
+
+def long_arrays(objects):
+    """(attribute, length) of each list of values longer than Braze keeps by default: it keeps the
+    workspace's maximum array length (25 unless raised, per Braze's custom-attribute pages), the rest
+    is lost there. Sent as given: the workspace may have raised it."""
+    return [(name, len(value)) for array, _, obj in objects if array == 'attributes'
+            for name, value in obj.items() if isinstance(value, list) and len(value) > DEFAULT_ARRAY_LENGTH
+            and not any(isinstance(item, dict) for item in value)]
 
 
 def requests(built, batches, retry_non_idempotent):

@@ -67,13 +67,14 @@ def test_the_dispatch_id_is_text_safe_to_show(mocked, params, make, logs, dispat
     mocked.add(responses.POST, CANVAS_URL, status=201, body=json.dumps(
         {'dispatch_id': dispatch_id, 'message': 'success'}))
     result = make(BrazeCanvasTrigger).execute(logs, {'canvas_id': 'cv', 'external_id': 'c'}, dict(SANDBOX))
-    assert result == {'success': 'true', 'BRAZE_DISPATCH_ID': safe, 'BRAZE_ERROR': ''}
+    assert result == {'success': 'true', 'BRAZE_DISPATCH_ID': safe, 'BRAZE_DROPPED': '', 'BRAZE_ERROR': ''}
 
 
 @pytest.mark.parametrize('node', [BrazeCanvasTrigger, BrazeCampaignTrigger])
 @pytest.mark.parametrize('name', ['external_id', 'braze_id', 'user_alias'])
 def test_identifier_keys_in_a_recipients_attributes_are_refused(mocked, params, make, logs, node, name):
-    payload = {'canvas_id': 'cv', 'campaign_id': 'cp', 'external_id': 'c', 'attributes': {name: 'other', 'plan': 'x'}}
+    target = 'canvas_id' if node is BrazeCanvasTrigger else 'campaign_id'
+    payload = {target: 'cv', 'external_id': 'c', 'attributes': {name: 'other', 'plan': 'x'}}
     result = make(node).execute(logs, payload, dict(SANDBOX))
     assert shown(result) == {'success': 'error', 'BRAZE_ERROR': 'invalid_input', 'BRAZE_DISPATCH_ID': ''}
     assert len(mocked.calls) == 0

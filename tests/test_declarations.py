@@ -120,7 +120,7 @@ def test_every_result_holds_every_declared_global_in_order_success_first(monkeyp
 def test_a_link_refused_for_its_payload_sets_all_three_link_globals():
     result = BY_NAME['BrazeVerifyLink']().execute(Logs(), '{"url": ', dict(SANDBOX))
     assert result == {'success': 'error', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': '',
-                      'BRAZE_LINK_ROUTE': 'error', 'BRAZE_ERROR': 'invalid_input'}
+                      'BRAZE_LINK_ROUTE': 'error', 'BRAZE_DROPPED': '', 'BRAZE_ERROR': 'invalid_input'}
 
 
 # --- settings per node ----------------------------------------------------------------------------

@@ -33,9 +33,11 @@ CASES = [('canvas broadcast word',
   'BrazeCanvasTrigger',
   {'canvas_id': 'cv', 'braze_id': 'b1'},
   [],
-  {'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'invalid_input'},
-  ['BrazeCanvasTrigger: error reason=invalid_input: nothing sent: no identifier: set one of external_id, '
-   'user_alias (each one given resolved to nothing)'],
+  {'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_DROPPED': 'braze_id', 'BRAZE_ERROR': 'invalid_input'},
+  ['BrazeCanvasTrigger: dropped braze_id: not a BrazeCanvasTrigger key (its keys: canvas, canvas_id, external_id, '
+   'user_alias, attributes, send_to_existing_only, broadcast, entry_properties, canvas_entry_properties, context)',
+   'BrazeCanvasTrigger: error reason=invalid_input: nothing sent: no identifier: USER_ID is not set (external_id is '
+   '"{USER_ID}"): set it in the flow before this node, or give one of external_id, user_alias'],
   []),
  ('canvas name not text',
   'BrazeCanvasTrigger',
@@ -70,7 +72,9 @@ CASES = [('canvas broadcast word',
   {'external_id': 'c', 'user_alias': {'alias_name': 'chat-9'}},
   [('/users/export/ids', 201, {'users': [], 'message': 'success'})],
   {'success': 'true', 'BRAZE_IDENTIFIED': 'none'},
-  ['BrazeUserIdentify: none elapsed_ms=0'],
+  ['BrazeUserIdentify: none elapsed_ms=0: no profile holds this chat\'s alias (alias_label "pypestream_chat"), and '
+   'the customer is not in Braze: record the chat with BrazeUserTrack under this alias_label first, the same label '
+   'in both nodes'],
   [('/users/export/ids',
     {'external_ids': ['c'],
      'user_aliases': [{'alias_name': 'chat-9', 'alias_label': 'pypestream_chat'}],

@@ -66,7 +66,9 @@ EXPECTED = {
     'identify export 401': ({'success': 'error', 'BRAZE_IDENTIFIED': '', 'BRAZE_ERROR': 'unauthorized'},
         "BrazeUserIdentify: error reason=unauthorized status=401 attempts=1 elapsed_ms=0: looking up: the REST API key was refused: check the key, that it belongs to this workspace, and that braze_url is your cluster's REST endpoint", 1),
     'identify export 503 then ok': ({'success': 'true', 'BRAZE_IDENTIFIED': 'none'},
-        'BrazeUserIdentify: none elapsed_ms=188', 2),
+        'BrazeUserIdentify: none elapsed_ms=188: no profile holds this chat\'s alias (alias_label "pypestream_chat"), '
+        'and the customer is not in Braze: record the chat with BrazeUserTrack under this alias_label first, the same '
+        'label in both nodes', 2),
     'identify step 403': ({'success': 'error', 'BRAZE_IDENTIFIED': '', 'BRAZE_ERROR': 'forbidden'},
         'BrazeUserIdentify: error reason=forbidden status=403 attempts=1 elapsed_ms=0: users/identify: the key lacks the users.identify permission, the workspace is inactive, or an IP allowlist blocks this host', 2),
     'identify merged': ({'success': 'true', 'BRAZE_IDENTIFIED': 'merged'},
@@ -108,7 +110,7 @@ EXPECTED = {
     'canvas unknown name': ({'success': 'error', 'BRAZE_DISPATCH_ID': '', 'BRAZE_ERROR': 'config'},
         'BrazeCanvasTrigger: error reason=config: configuration problem: braze_canvases of this environment has no canvas "nope" (known: welcome): add it there, or use one of those', 0),
     'lookup globals bad name': ({'success': 'error', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'invalid_input'},
-        'BrazeUserLookup: error reason=invalid_input: nothing sent: global names are UPPER_CASE letters, digits and _ (one is not)', 0),
+        'BrazeUserLookup: error reason=invalid_input: nothing sent: "globals" entry "lower": global names are UPPER_CASE letters, digits and _', 0),
     'lookup globals bad path': ({'success': 'error', 'X': '', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'invalid_input'},
         'BrazeUserLookup: error reason=invalid_input: nothing sent: X maps to a path Braze does not export', 0),
     'lookup globals summary path': ({'success': 'error', 'X': '', 'BRAZE_ID': '', 'BRAZE_EXTERNAL_ID': '', 'BRAZE_ERROR': 'invalid_input'},

@@ -73,7 +73,7 @@ def test_each_form_sends_the_change_and_its_proof_in_one_request(mocked, groups,
     mocked.add(responses.POST, TRACK_URL, json={'message': 'success', 'attributes_processed': 1,
                                                 'events_processed': 1}, status=201)
     result = call(make, logs, dict(payload))
-    assert result == {'success': 'true', 'BRAZE_REJECTED': '', 'BRAZE_ERROR': ''}
+    assert result == {'success': 'true', 'BRAZE_REJECTED': '', 'BRAZE_DROPPED': '', 'BRAZE_ERROR': ''}
     [sent] = mocked.calls
     identity = {key: value for key, value in attributes.items() if key in ('external_id', 'user_alias')}
     assert request_json(sent) == {
@@ -110,7 +110,7 @@ def test_every_refusal_happens_before_any_network(mocked, groups, make, logs, ca
     payload, reason, words = REFUSALS[case]
     payload = dict({'external_id': 'c-1'}, **payload) if 'USER_ID' not in payload else payload
     result = call(make, logs, payload)
-    assert result == {'success': 'error', 'BRAZE_REJECTED': '', 'BRAZE_ERROR': reason}
+    assert result == {'success': 'error', 'BRAZE_REJECTED': '', 'BRAZE_DROPPED': '', 'BRAZE_ERROR': reason}
     assert words in logs[-1] and not mocked.calls
 
 
@@ -141,7 +141,7 @@ def test_a_refused_object_is_rejected_and_named(mocked, groups, make, logs):
     mocked.add(responses.POST, TRACK_URL, status=201, json={'message': 'success', 'errors': [
         {'type': 'BAD_SUBSCRIPTION_GROUP_ID', 'input_array': 'attributes', 'index': 0}]})
     result = call(make, logs, {'group': 'sms_offers', 'state': 'subscribed', 'external_id': 'c', 'consent': CONSENT})
-    assert result == {'success': 'error', 'BRAZE_REJECTED': 'the subscription change: BAD_SUBSCRIPTION_GROUP_ID',
+    assert result == {'success': 'error', 'BRAZE_REJECTED': 'the subscription change: BAD_SUBSCRIPTION_GROUP_ID', 'BRAZE_DROPPED': '',
                       'BRAZE_ERROR': 'rejected'}
 
 
@@ -209,7 +209,7 @@ def test_the_emulator_refuses_a_malformed_group_with_brazes_error(emulated, grou
 def test_the_request_is_what_braze_documents_and_accepts(emulated, on_emulator, logs):
     payload, _, _ = FORMS['sms double opt-in']
     result = on_emulator(BrazeSubscriptionSet).execute(logs, dict(payload), dict(CONTEXT))
-    assert result == {'success': 'true', 'BRAZE_REJECTED': '', 'BRAZE_ERROR': ''}
+    assert result == {'success': 'true', 'BRAZE_REJECTED': '', 'BRAZE_DROPPED': '', 'BRAZE_ERROR': ''}
     [sent] = [json.loads(s) if isinstance(s, str) else s for s in emulated.received]
     assert set(sent) == {'attributes', 'events', 'partner'}
     assert sent['attributes'][0]['subscription_groups'][0]['use_double_opt_in_logic'] is True

@@ -259,7 +259,7 @@ def test_bad_secrets_are_a_config_error_naming_the_setting_never_a_secret(link_p
     link_params['braze_link_secrets'] = secrets
     result, lines = verify(url_of(fields()))
     assert result == {'success': 'error', 'BRAZE_LINK_EXTERNAL_ID': '', 'BRAZE_LINK_COHORT': '',
-                      'BRAZE_LINK_ROUTE': 'error', 'BRAZE_ERROR': 'config'}
+                      'BRAZE_LINK_ROUTE': 'error', 'BRAZE_DROPPED': '', 'BRAZE_ERROR': 'config'}
     assert words in lines[-1] and 'braze_link_secrets' in lines[-1] and 'y' * 31 not in lines[-1]
 
 
@@ -286,7 +286,8 @@ def test_no_braze_url_or_key_is_needed():
 def test_any_link_gets_one_of_the_outcomes_and_one_log_line(url, passthrough):
     result, lines = verify(url, passthrough)
     assert result['success'] in ('invalid', 'missing', 'expired', 'verified')
-    assert list(result) == ['success', 'BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT', 'BRAZE_LINK_ROUTE', 'BRAZE_ERROR']
+    assert list(result) == ['success', 'BRAZE_LINK_EXTERNAL_ID', 'BRAZE_LINK_COHORT', 'BRAZE_LINK_ROUTE', 'BRAZE_DROPPED',
+                            'BRAZE_ERROR']
     assert len(lines) == 1
     if result['success'] != 'verified':
         assert result['BRAZE_LINK_EXTERNAL_ID'] == '' and result['BRAZE_LINK_COHORT'] == ''
