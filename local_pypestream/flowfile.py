@@ -106,6 +106,9 @@ def read(path):
     data, problem = read_limited(path, MAX_FILE)
     if problem:
         return _unreadable(problem + (': not a Design Studio flow' if problem.startswith('is over') else ''))
+    if data.startswith(b'PK\x03\x04'):  # a zip: what Excel saves as .xlsx
+        return _unreadable("is a spreadsheet (an .xlsx or another zip), not CSV: export the sheet as CSV (UTF-8), in "
+                           "Excel with Save As > 'CSV UTF-8 (Comma delimited)'")
     try:
         text = data.decode('utf-8-sig')
     except UnicodeDecodeError as error:

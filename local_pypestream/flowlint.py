@@ -8,7 +8,7 @@ inside Parameter Input strings, an action without an error route) and is worth a
 import json
 import os
 
-from . import builtins, flowfile, scripts
+from . import builtins, declared, flowfile, jsontext, scripts
 
 ACTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'actions')
 # Bot Manager's compile error for a {VAR} that no Variable column declares.
@@ -74,12 +74,20 @@ def _unreachable(flow):
     graph = {n: sorted(set(d for d in _edges(flow.nodes[n]) if d in lost)) for n in lost}
     group = _components(graph)
     entered = {group[d] for n in lost for d in graph[n] if group[d] != group[n]}
+    members_of = _members(group)
+    firsts = sorted(min(members) for key, members in members_of.items() if key not in entered)
+    # One pass over what is lost, in file order: each node is counted behind the first way in that
+    # reaches it (linear in the flow's size, however many ways in there are).
+    firsts.sort(key=lambda n: flow.nodes[n].line)
+    behind_of, seen = {}, set()
+    for first in firsts:
+        reached = _reach(flow, [first], lost - seen)
+        seen |= reached
+        behind_of[first] = len(reached)
     found = []
-    for first in sorted(min(members) for members in _members(group).values()):
-        if group[first] in entered:
-            continue
-        members = sorted(n for n in lost if group[n] == group[first])
-        behind = len(_reach(flow, [first], lost))
+    for first in firsts:
+        members = sorted(members_of[group[first]])
+        behind = behind_of[first]
         if len(members) == 1:
             message = 'no route leads here: this node{} cannot be reached'.format(
                 ' and the {} after it'.format(behind - 1) if behind > 1 else '')
@@ -203,14 +211,38 @@ class _Checker(object):
         values = [r.value for r in routes]
         if routes and 'error' not in [v.lower() for v in values]:
             self.warning('What Next?', 'no error route: an error would leave the user stranded')
-        odd = sorted(value for value in set(values) if not flowfile.ROUTE_VALUE.match(value))
+        # Upper case is accepted (a production flow routes on US state codes); other characters are not
+        # route values in any flow we know of.
+        odd = sorted(value for value in set(values) if not flowfile.ROUTE_VALUE.match(value.lower()))
         if odd:  # one line per node, however many values
-            self.warning('What Next?', '{} route value(s) not lower-case letters, digits and _: {}{}'.format(
+            self.warning('What Next?', '{} route value(s) not letters, digits and _: {}{}'.format(
                 len(odd), ', '.join(repr(v) for v in odd[:5]), ', ...' if len(odd) > 5 else ''))
+        braze = declared.nodes().get(command)
+        if braze is not None and decision:
+            self._braze_routes(braze, decision, values)
         for value in sorted(set(values)):
             if len({r.destination for r in routes if r.value == value}) > 1:
                 self.warning('What Next?', 'route value {!r} has two destinations; the first wins'.format(value))
         self._parameter_input(node.cell('Parameter Input'))
+
+    def _braze_routes(self, braze, decision, values):
+        """A Braze node's row against its declaration: the Decision Variable is one it routes on, every
+        route value is one it can return, every value it can return has a route."""
+        if decision not in braze.routes:
+            self.error('Decision Variable', '{} does not route on {}: use {} (it sets {})'.format(
+                braze.name, decision, ' or '.join(braze.routes), ', '.join(braze.sets)))
+            return
+        possible = braze.routes[decision]
+        given = {value.lower() for value in values}
+        if declared.module().ANY_WORD not in possible:
+            never = sorted(given - set(possible))
+            if never:
+                self.error('What Next?', '{} never returns {} on {} (it returns {}): the route can never be '
+                           'taken'.format(braze.name, ', '.join(never), decision, ', '.join(possible)))
+        missing = [value for value in possible if value != declared.module().ANY_WORD and value not in given]
+        if missing and values:
+            self.warning('What Next?', '{} can return {} on {} and no route takes {}: the chat would stop '
+                         'there'.format(braze.name, ', '.join(missing), decision, 'it' if len(missing) == 1 else 'them'))
 
     def _parameter_input(self, text):
         if not text:
@@ -222,13 +254,22 @@ class _Checker(object):
             try:
                 data = flowfile.lenient_json(text)
             except ValueError as problem:
-                self.error('Parameter Input', 'not JSON ({})'.format(str(problem)[:80]))
+                self.error('Parameter Input', 'not JSON: {}'.format(jsontext.explain(text, problem)))
                 return
             self.warning('Parameter Input', 'raw newlines or tabs inside JSON strings (the platform accepts them)')
         if not isinstance(data, dict):
             self.error('Parameter Input', 'must be empty or a JSON object')
+            return
         for key in sorted(set(repeated)):
             self.warning('Parameter Input', 'key {!r} appears twice; the node sees only the last'.format(key[:40]))
+        braze = declared.nodes().get(self.node.cell('Command'))
+        for key in (data if braze is not None else ()):
+            if key in braze.refused:
+                self.error('Parameter Input', 'key {}: {} refuses it ({})'.format(key, braze.name, braze.refused[key]))
+                continue
+            why = declared.module().unknown_input(braze, key)
+            if why:  # the node's own words: it drops the key and names it in BRAZE_DROPPED
+                self.error('Parameter Input', 'key {}: {} (the node leaves it out)'.format(key[:40], why))
 
     def _message(self):
         node = self.node

@@ -1,0 +1,35 @@
+# -*- coding: utf-8 -*-
+"""The Braze nodes' declarations (``braze_declarations.py`` of the nodes this tool carries), read as
+plain data: lint checks a row that calls one of them as the node itself would read it. The module
+imports nothing of the node package, so it is loaded from its file alone, once."""
+import importlib.util
+import os
+
+from .bundle import CHECKOUT, PACKAGED
+
+_LOADED = []
+
+
+def module():
+    """The declarations module, or None when it cannot be read."""
+    if not _LOADED:
+        _LOADED.append(_load())
+    return _LOADED[0]
+
+
+def nodes():
+    """{class name: declaration} of every Braze node; {} when the declarations cannot be read."""
+    loaded = module()
+    return dict(loaded.NODES) if loaded is not None else {}
+
+
+def _load():
+    folder = PACKAGED if os.path.isdir(PACKAGED) else CHECKOUT
+    path = os.path.join(folder, 'braze_declarations.py')
+    try:
+        spec = importlib.util.spec_from_file_location('local_pypestream_braze_declarations', path)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+    except (OSError, SyntaxError, ImportError):
+        return None
+    return loaded
