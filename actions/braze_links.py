@@ -155,13 +155,23 @@ def _verdict(fields, secrets, max_age, now, source):
     except UnicodeEncodeError:  # a lone surrogate from passthrough JSON: no Liquid output holds one
         return _refused('invalid', 'bz_uid or bz_cohort is not valid text', source)
     if not hmac.compare_digest(expected, sig):
-        return _refused('invalid', 'the signature does not match (tampered, or signed with another secret)', source)
+        return _refused('invalid', 'the signature does not match (tampered, or signed with another secret): the '
+                        'message must sign exactly v1|bz_uid|bz_exp|bz_cohort, with the trailing | when there is no '
+                        'cohort, with the secret bz_kid names', source)
     expires = int(exp)
     if expires - now > max_age + GRACE:
-        return _refused('invalid', 'bz_exp lies further ahead than braze_link_max_age allows', source)
+        return _refused('invalid', 'bz_exp lies {} further ahead than braze_link_max_age allows (with {} s for clock '
+                        'differences)'.format(_duration(expires - now - max_age), GRACE), source)
     if now > expires + GRACE:
-        return _refused('expired', 'the link expired', source)
+        return _refused('expired', 'the link expired {} ago (links are honoured {} s past bz_exp, for clock '
+                        'differences)'.format(_duration(now - expires), GRACE), source)
     return Verdict('verified', 'signature and expiry good', uid, cohort, source)
+
+
+def _duration(seconds):
+    """Seconds as a log line says them: whole seconds up to a day, else days (a long run of digits
+    would be masked as a phone number)."""
+    return '{} s'.format(int(seconds)) if seconds < 86400 else '{:.1f} days'.format(seconds / 86400.0)
 
 
 def _known(name):

@@ -11,12 +11,41 @@ standard library, and both must agree with our reading (the first here, urllib3'
 the standard library).
 """
 import collections
+import difflib
 import ipaddress
 import re
 from urllib.parse import urlsplit
 
 # Braze's REST hosts live under these domains (rest.iad-01.braze.com, rest.fra-01.braze.eu, ...).
 BRAZE_DOMAINS = ('.braze.com', '.braze.eu')
+
+
+def _instances():
+    """Braze's "API and SDK endpoints" table: instance -> (dashboard host, REST host, SDK host). The page
+    lists US-01..08, US-10, EU-01/02 and AU-01 this way; ID-01, JP-01 and KR-01 are taken to follow
+    AU-01's names (their REST hosts are Braze's; the dashboard and SDK names are our inference)."""
+    table = {'US-{:02d}'.format(n): ('dashboard-{:02d}.braze.com'.format(n), 'rest.iad-{:02d}.braze.com'.format(n),
+                                     'sdk.iad-{:02d}.braze.com'.format(n)) for n in range(1, 9)}
+    table.update(('EU-{:02d}'.format(n), ('dashboard-{:02d}.braze.eu'.format(n), 'rest.fra-{:02d}.braze.eu'.format(n),
+                                          'sdk.fra-{:02d}.braze.eu'.format(n))) for n in (1, 2))
+    table.update((name.upper(), ('dashboard.{}.braze.com'.format(name), 'rest.{}.braze.com'.format(name),
+                                 'sdk.{}.braze.com'.format(name))) for name in ('us-10', 'au-01', 'id-01', 'jp-01',
+                                                                                   'kr-01'))
+    return table
+
+
+INSTANCES = _instances()
+REST_HOSTS = tuple(sorted(rest for _, rest, _ in INSTANCES.values()))
+# A dashboard or SDK host -> (instance, the REST host of that instance): the key must never go there.
+NOT_REST = dict((host, (name, rest)) for name, (dashboard, rest, sdk) in INSTANCES.items() for host in (dashboard, sdk))
+NOT_REST['dashboard.braze.com'] = ('', '')  # the login page that sends each user to their instance's dashboard
+
+
+def nearest_rest_hosts(host):
+    """The REST hosts of Braze's table a mistyped Braze host most likely meant (none for another host)."""
+    if not host.endswith(BRAZE_DOMAINS):
+        return []
+    return difflib.get_close_matches(host, REST_HOSTS, n=2, cutoff=0.8)
 
 _URL = re.compile(r'^(?P<scheme>https?)://(?P<host>[a-z0-9.-]+|\[::1\])(?::(?P<port>[0-9]{1,5}))?'
                   r'(?P<prefix>(?:/[A-Za-z0-9_~.-]+)*)/?$')
@@ -62,6 +91,13 @@ def check_base_url(raw, allowed_host=None):
         raise UrlError('braze_url must start with https:// (http:// only for a loopback stand-in)')
     if not loopback and not all(_LABEL.match(label) for label in base.host.split('.')):
         raise UrlError('braze_url has a malformed host name')
+    if base.host in NOT_REST:  # the dashboard's or the SDK's host: the key would go where no REST API answers
+        instance, rest = NOT_REST[base.host]
+        raise UrlError('braze_url is the {} of {}, not its REST endpoint: write {} (Braze\'s "API and SDK '
+                       'endpoints" page)'.format('SDK endpoint' if base.host.startswith('sdk.') else 'dashboard',
+                                                 'instance ' + instance if instance else 'Braze',
+                                                 'https://' + rest if rest else 'the REST endpoint of your instance, '
+                                                 'e.g. https://rest.iad-01.braze.com'))
     custom = bool(allowed_host) and base.host == str(allowed_host).strip().lower()
     if not (loopback or custom or base.host.endswith(BRAZE_DOMAINS)):
         raise UrlError('braze_url host is not a Braze REST host (*.braze.com, *.braze.eu); '

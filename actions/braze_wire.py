@@ -19,6 +19,7 @@ import socket
 import ssl
 import time
 import zlib
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -28,7 +29,7 @@ from urllib3.exceptions import TimeoutError as Urllib3Timeout
 from urllib3.util import parse_url
 
 from . import braze_sockets as sockets
-from .braze_url import DISAGREE, UrlError
+from .braze_url import DISAGREE, UrlError, nearest_rest_hosts
 from .braze_version import USER_AGENT
 
 MAX_ANSWER = 1024 * 1024
@@ -56,13 +57,15 @@ def agrees(url, base):
 
 class WireError(Exception):
     """No usable answer. ``sent``: Braze may have received the request (it must not be assumed
-    unprocessed). ``certificate``: the TLS certificate was refused (retrying cannot help)."""
+    unprocessed). ``certificate``: the TLS certificate was refused. ``final``: retrying cannot help
+    (a refused certificate, a host name that does not exist)."""
 
-    def __init__(self, reason, message, sent, certificate=False):
+    def __init__(self, reason, message, sent, certificate=False, final=False):
         Exception.__init__(self, message)
         self.reason = reason
         self.sent = sent
         self.certificate = certificate
+        self.final = final or certificate  # trying again within the call cannot help
 
 
 class BrazeAdapter(HTTPAdapter):
@@ -167,7 +170,7 @@ def post(transport, url, api_key, body, timeouts, deadline):
             response = transport.send(_prepared(url, api_key, body), stream=True, timeout=timeouts,
                                       verify=True, cert=None, proxies=_NO_PROXIES)
         except TRANSPORT_ERRORS as error:
-            raise _failure(error, state, answered=False)
+            raise _failure(error, state, answered=False, url=url)
         try:
             raw, note = _read(response.raw)
         except TRANSPORT_ERRORS as error:
@@ -224,11 +227,19 @@ def _json(raw):
         return None
 
 
-def _failure(error, state, answered):
+def _failure(error, state, answered, url=None):
     """The exception of a failed attempt -> WireError, saying whether Braze may have the request."""
     chain = _chain(error)
     if any(isinstance(e, ssl.SSLCertVerificationError) for e in chain):
         return WireError('unavailable', 'the TLS certificate check failed', sent=False, certificate=True)
+    if url is not None and any(isinstance(e, socket.gaierror) for e in chain):
+        # The name does not exist (a typo in the instance, most often): trying again cannot help, and the
+        # host is no secret. For a Braze host, the REST endpoints of Braze's table it most likely meant.
+        host = urlsplit(url).hostname or ''
+        near = nearest_rest_hosts(host)
+        return WireError('unavailable', 'could not resolve {}{}: check braze_url against Braze\'s "API and SDK '
+                         'endpoints" page'.format(host[:100], ' (did you mean {}?)'.format(' or '.join(near))
+                                                  if near else ''), sent=False, final=True)
     # urllib3's NewConnectionError (refused, unreachable) subclasses its connect-timeout error.
     timed_out = state.expired or any(isinstance(e, _TIMEOUTS) and not isinstance(e, NewConnectionError)
                                      for e in chain)

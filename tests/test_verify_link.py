@@ -24,6 +24,11 @@ def link_params(monkeypatch):
     return block
 
 
+# The log line of a signature that does not match: how the message must be built, no value of the link.
+MISMATCH = ('the signature does not match (tampered, or signed with another secret): the message must sign exactly '
+            'v1|bz_uid|bz_exp|bz_cohort, with the trailing | when there is no cohort, with the secret bz_kid names')
+
+
 def fields(uid=UID, exp=NOW + 3600, kid=KID, cohort='gold', secret=SECRET, sig=None):
     found = {'bz_uid': uid, 'bz_exp': str(exp), 'bz_kid': kid, 'bz_cohort': cohort}
     found['bz_sig'] = sig if sig is not None else links.sign(uid, exp, secret, cohort)
@@ -164,23 +169,23 @@ def tampered():
 # The outcome line of each case: which rule the link broke, and nothing of the link itself.
 WHY = {
     'base64 signature': 'bz_sig is not 64 lower-case hex characters',
-    'cohort': 'the signature does not match (tampered, or signed with another secret)',
+    'cohort': MISMATCH,
     'cohort too long': 'bz_cohort is over 255 characters',
     'cohort with a bar': 'bz_uid or bz_cohort holds |',
     'empty uid': 'bz_uid is empty',
-    'expiry': 'the signature does not match (tampered, or signed with another secret)',
+    'expiry': MISMATCH,
     'expiry in milliseconds': 'bz_exp is not Unix seconds (1 to 12 ASCII digits)',
     'expiry with a sign': 'bz_exp is not Unix seconds (1 to 12 ASCII digits)',
     'non-hex signature': 'bz_sig is not 64 lower-case hex characters',
     'partial': 'partial link: no bz_sig',
-    'signed with another secret': 'the signature does not match (tampered, or signed with another secret)',
+    'signed with another secret': MISMATCH,
     'truncated signature': 'bz_sig is not 64 lower-case hex characters',
-    'uid': 'the signature does not match (tampered, or signed with another secret)',
+    'uid': MISMATCH,
     'uid too long': 'bz_uid is over 987 bytes',
     'uid with a bar': 'bz_uid or bz_cohort holds |',
     'unknown kid': 'bz_kid names no secret of this environment',
     'upper-case signature': 'bz_sig is not 64 lower-case hex characters',
-    'wrong kid': 'the signature does not match (tampered, or signed with another secret)',
+    'wrong kid': MISMATCH,
 }
 
 
@@ -316,9 +321,20 @@ def test_a_value_holding_equals_signs_and_a_name_that_is_not_utf8_are_read_as_th
     assert result['success'] == 'verified' and result['BRAZE_LINK_EXTERNAL_ID'] == 'a=b==c'
 
 
-def test_a_far_future_link_names_the_rule():
+def test_a_far_future_link_names_the_rule_and_by_how_many_seconds():
     result, lines = verify(url_of(fields(exp=NOW + 10 ** 8)))
-    assert lines == ['BrazeVerifyLink: invalid source=url: bz_exp lies further ahead than braze_link_max_age allows']
+    assert lines == ['BrazeVerifyLink: invalid source=url: bz_exp lies 1127.4 days further ahead than '
+                     'braze_link_max_age allows (with 60 s for clock differences)']
+    result, lines = verify(url_of(fields(exp=NOW + 30 * 24 * 3600 + 61)))
+    assert lines == ['BrazeVerifyLink: invalid source=url: bz_exp lies 1 s further ahead than braze_link_max_age '
+                     'allows (with 60 s for clock differences)']
+
+
+def test_an_expired_link_says_how_long_ago_it_expired():
+    result, lines = verify(url_of(fields(exp=NOW - 3600)))
+    assert result['success'] == 'expired'
+    assert lines == ['BrazeVerifyLink: expired source=url: the link expired 3600 s ago (links are honoured 60 s past '
+                     'bz_exp, for clock differences)']
 
 
 @pytest.mark.parametrize('name', ['bz_exp', 'bz_sig'])
