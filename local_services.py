@@ -34,8 +34,16 @@ DEV_LINK_SECRETS = {'local-dev': 'local-development-link-secret-not-for-producti
 DEFAULT_PAGE = 'https://www.example.com/chat'
 
 
+def _unreachable(lines):
+    """A line saying Braze could not be reached, when a node's log says so (not a 5xx: an answer)."""
+    found = [line for line in lines if 'could not connect to Braze' in line or 'could not resolve' in line]
+    return ['Braze could not be reached ({}): check braze_url, or unset it for the embedded emulator'.format(
+        found[0][:300])] if found else []
+
+
 class _Real(object):
     banner = None
+    problems = staticmethod(_unreachable)
 
     @staticmethod
     def report():
@@ -43,6 +51,8 @@ class _Real(object):
 
 
 class _Embedded(object):
+    problems = staticmethod(_unreachable)
+
     def __init__(self, braze):
         self.braze = braze
         self.banner = ('using the embedded Braze emulator at {} (set BRAZE_URL and BRAZE_API_KEY for a real '
@@ -57,7 +67,8 @@ def start(app, env):
     block = _block(app, env)
     if block is not None:
         _dev_link_secrets(block)
-    if block is None or block.get('braze_url'):
+    placeholders = block is not None and _placeholder(block.get('braze_url'))
+    if block is None or (block.get('braze_url') and not placeholders):
         yield _Real()
         return
     import local_braze  # development package, needed only when no real Braze is configured
@@ -70,7 +81,11 @@ def start(app, env):
         block.update(braze_url=braze.url, braze_api_key=braze.api_key)
         for name, mapping in DEMO_NAMES.items():
             block.setdefault(name, mapping)
-        yield _Embedded(braze)
+        session = _Embedded(braze)
+        if placeholders:  # a solution install-into filled: rehearse it here, and say so
+            session.banner = ('braze_url/braze_api_key are the placeholders: using the embedded emulator at {} (write '
+                              'your REST endpoint and key in PARAMS for a real workspace)'.format(braze.url))
+        yield session
 
 
 def _block(app, env):
@@ -99,6 +114,11 @@ def _seed(braze, path):
     status, answer, _, _ = braze.answer('/users/track', braze.api_key, 'application/json', body)
     if status != 201 or answer.get('errors'):
         raise ValueError('LOCAL_BRAZE_SEED {} was refused: {}'.format(path, json.dumps(answer)[:200]))
+
+
+def _placeholder(value):
+    """The partner page's placeholders ({ BRAZE ENDPOINT URL }) that install-into writes."""
+    return isinstance(value, str) and value.strip().startswith('{') and value.strip().endswith('}')
 
 
 def _dev_link_secrets(block):

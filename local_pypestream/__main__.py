@@ -18,15 +18,16 @@ then checks no Command class. The solution's development services (its local_ser
 around ``run`` and ``flow``.
 """
 import argparse
+import difflib
 import json
 import os
 import sys
 
-from . import flowfile, flowlint, flowrun, install
-from .text import printable, printable_lines
+from . import flowfile, flowlint, flowrun, install, jsontext
+from .text import printable, printable_lines, read_limited
 from .runtime import make_context, run_node
 from .services import solution_commands, started
-from .solution import ROOT, find_solution, is_solution, load_solution, select
+from .solution import ROOT, find_solution, is_solution, load_solution, select, solution_nodes
 
 
 def main(argv=None):
@@ -81,9 +82,13 @@ def main(argv=None):
         print('cannot import {}: {}: {}'.format(os.path.join(root, 'app.py'), type(error).__name__,
                                                printable(str(error))[:200]), file=sys.stderr)
         return 1
-    if args.command in extra:
-        return extra[args.command][1](args, app)
-    return {'run': _run, 'flow': _flow}[args.command](args, app)
+    try:
+        if args.command in extra:
+            return extra[args.command][1](args, app)
+        return {'run': _run, 'flow': _flow}[args.command](args, app)
+    except InputError as problem:
+        print('{}: {}'.format(args.command, problem), file=sys.stderr)
+        return 2
 
 
 def _solution(args, near, fallback=True):
@@ -116,7 +121,16 @@ def _page(command):
 
 def _run(args, app):
     pairs = list(zip(args.pairs[::2], args.pairs[1::2]))
-    payloads = [read_json(path) for _, path in pairs]
+    known = solution_nodes()
+    for node, _ in pairs:
+        if node not in known:
+            close = difflib.get_close_matches(node, known, n=1, cutoff=0.6)
+            raise InputError('no node {}{} (the solution\'s nodes: {})'.format(
+                printable(node)[:80], ' (did you mean {}?)'.format(close[0]) if close else '', ', '.join(known)[:400]))
+    payloads = [read_json(path, 'payload') for _, path in pairs]
+    for (_, path), payload in zip(pairs, payloads):
+        if not isinstance(payload, dict):
+            raise InputError('payload {}: a Parameter Input is a JSON object ({{...}})'.format(printable(path)))
     context = _context(args)
     failed = False
     with started(app, args.env) as services:
@@ -143,7 +157,11 @@ def _flow(args, app):
         for problem in broken:
             print(printable(_describe(problem)), file=sys.stderr)
         return 1
-    turns = iter(read_json(args.turns)) if args.turns else _keyboard()
+    turns = read_json(args.turns, '--turns', inline=True) if args.turns else None
+    if turns is not None and not isinstance(turns, list):
+        raise InputError('--turns: a JSON array of the answers, in order (["C-1001", "Yes"]), not {}'.format(
+            type(turns).__name__))
+    turns = iter(turns) if turns is not None else _keyboard()
     context = _context(args)
     with started(app, args.env) as services:
         if services.banner and not args.json:
@@ -153,6 +171,8 @@ def _flow(args, app):
         if args.end_chat or run.closed:
             run.finish()
         report = services.report()
+        problems = getattr(services, 'problems', lambda lines: [])(
+            [t['text'] for t in run.transcript if t['who'] == 'log'])
     if args.json:
         print(json.dumps(run.report(), indent=2))
     else:
@@ -169,7 +189,12 @@ def _flow(args, app):
             print('  {} = {}'.format(printable(name), printable(value)))
         if report:
             print(report)
-    return 1 if 'error' in (run.ended, (run.handler or {}).get('ended')) else 0
+    for number, command, why in run.unloadable:
+        print('flow: node {}: {}'.format(number, printable(why)), file=sys.stderr)
+    for problem in problems:  # the services' own findings (a system the nodes call could not be reached)
+        print('flow: {}'.format(printable(problem)[:400]), file=sys.stderr)
+    failed = 'error' in (run.ended, (run.handler or {}).get('ended')) or run.unloadable or problems
+    return 1 if failed else 0
 
 
 def _lint(args):
@@ -189,7 +214,10 @@ def _lint(args):
 
 def _context(args):
     """The chat's context: --context merged in, then the page as the web chat sets it."""
-    context = make_context(args.env, read_json(args.context) if args.context else None)
+    extra = read_json(args.context, '--context', inline=True) if args.context else None
+    if extra is not None and not isinstance(extra, dict):
+        raise InputError('--context: a JSON object ({"user_data": {...}}), not ' + type(extra).__name__)
+    context = make_context(args.env, extra)
     if args.url is not None:
         context['user_data']['last_viewed_url'] = args.url
     if args.passthrough is not None:
@@ -216,9 +244,33 @@ def _keyboard():
             return
 
 
-def read_json(path):
-    with open(path, encoding='utf-8-sig') as handle:
-        return json.load(handle)
+class InputError(Exception):
+    """A file or text the command was given cannot be used: the message says which, where and why."""
+
+
+def read_json(path, what='file', inline=False):
+    """The JSON of ``path`` (or, with ``inline``, of the text itself when it is no file and starts like
+    JSON). InputError naming the file (or the text), the line, the column and the cause."""
+    if inline and not os.path.exists(path) and path.strip()[:1] in '[{':
+        value, why = jsontext.loads(path)
+        if why:
+            raise InputError('{} (inline JSON): {}'.format(what, why))
+        return value
+    data, problem = read_limited(path, MAX_INPUT)
+    if problem:
+        raise InputError('{} {}: {}'.format(what, printable(path), 'no such file' if problem.startswith(
+            'cannot be read (No such') else problem))
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        raise InputError('{} {}: not UTF-8 text: save it as UTF-8'.format(what, printable(path)))
+    value, why = jsontext.loads(text)
+    if why:
+        raise InputError('{} {}: not JSON: {}'.format(what, printable(path), why))
+    return value
+
+
+MAX_INPUT = 16 * 1024 * 1024
 
 
 if __name__ == '__main__':

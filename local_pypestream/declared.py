@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""The Braze nodes' declarations (``braze_declarations.py`` of the nodes this tool carries), read as
+"""The declarations of the nodes this tool carries (their package's ``braze_declarations.py``), read as
 plain data: lint checks a row that calls one of them as the node itself would read it. The module
 imports nothing of the node package, so it is loaded from its file alone, once."""
 import importlib.util
@@ -18,7 +18,7 @@ def module():
 
 
 def nodes():
-    """{class name: declaration} of every Braze node; {} when the declarations cannot be read."""
+    """{class name: declaration} of every node the package declares; {} when the declarations cannot be read."""
     loaded = module()
     return dict(loaded.NODES) if loaded is not None else {}
 

@@ -226,7 +226,7 @@ class _Checker(object):
         self._parameter_input(node.cell('Parameter Input'))
 
     def _braze_routes(self, braze, decision, values):
-        """A Braze node's row against its declaration: the Decision Variable is one it routes on, every
+        """A declared node's row against its declaration: the Decision Variable is one it routes on, every
         route value is one it can return, every value it can return has a route."""
         if decision not in braze.routes:
             self.error('Decision Variable', '{} does not route on {}: use {} (it sets {})'.format(

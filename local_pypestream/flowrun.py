@@ -6,7 +6,7 @@ import re
 
 from . import builtins, flowfile
 from .text import printable
-from .runtime import run_node
+from .runtime import NotLoaded, run_node
 
 MAX_STEPS = 500
 ERROR_HANDLER, GENERIC_ERROR = -500, 99990
@@ -34,6 +34,7 @@ class Run(object):
         self.ended, self.error = None, None
         self.closed = False     # the user ended the chat (a turn {"end_chat": true})
         self.handler = None     # what the End-Chat Handler did, once it ran
+        self.unloadable = []    # (node, command, why) for each script that could not be loaded
 
     def walk(self, start=1):
         """Walk until the conversation ends, waits, or fails; returns this Run."""
@@ -76,6 +77,8 @@ class Run(object):
             if not isinstance(result, dict):
                 raise TypeError('the node returned {} instead of a dict'.format(type(result).__name__))
         except Exception as error:  # the platform sends any exception to its error handler
+            if isinstance(error, NotLoaded):
+                self.unloadable.append((node.number, node.cell('Command'), str(error)))
             self._say('log', 'node {} raised {}: {}'.format(node.number, type(error).__name__, error))
             for handler in (ERROR_HANDLER, GENERIC_ERROR):
                 if self.flow.has(handler) and handler != node.number:

@@ -24,7 +24,15 @@ def make_context(env='sandbox', extra=None):
     return context
 
 
+class NotLoaded(Exception):
+    """The node's script could not be loaded (missing, not compiling, no class of that name)."""
+
+
 def run_node(class_name, payload, context, log):
     """Instantiate the node as the platform does and call it; returns its dict."""
-    node = load_node(class_name)()
-    return node.execute(log, payload, context)
+    try:
+        node_class = load_node(class_name)
+    except Exception as error:  # said as a finding by the caller: the platform would not run the flow
+        raise NotLoaded('actions/{}.py could not be loaded ({}: {})'.format(class_name, type(error).__name__,
+                                                                            str(error)[:160]))
+    return node_class().execute(log, payload, context)

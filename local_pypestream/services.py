@@ -8,6 +8,7 @@ local_pypestream knows nothing about them. A solution that wants them puts a mod
     def start(app, env):          # before the first node runs; may fill app.PARAMS
         yield Session             # .banner: a line to print first (or None)
                                   # .report(): text to print at the end (or None)
+                                  # .problems(log lines): what failed outside the flow (optional)
 
     COMMANDS = {'name': (add_arguments(parser), run(args, app) -> exit status)}   # optional:
                                   # more commands for python -m local_pypestream
@@ -33,12 +34,15 @@ class NoServices(object):
 
 def _module():
     """The services of the selected solution: a module named by LOCAL_PYPESTREAM_SERVICES, else the
-    ``local_services.py`` at the solution's root, else none."""
+    ``local_services.py`` at the solution's root, else an importable ``local_services`` (the one
+    installed beside this tool, for a solution that brings none), else none."""
     name = os.environ.get('LOCAL_PYPESTREAM_SERVICES')
     if name:
         return importlib.import_module(name)
     path = os.path.join(selected_root(), DEFAULT_MODULE + '.py')
     if not os.path.isfile(path):
+        if DEFAULT_MODULE in sys.modules or importlib.util.find_spec(DEFAULT_MODULE) is not None:
+            return importlib.import_module(DEFAULT_MODULE)
         return None
     loaded = sys.modules.get(DEFAULT_MODULE)
     if loaded is not None and os.path.abspath(getattr(loaded, '__file__', '') or '') == os.path.abspath(path):

@@ -79,6 +79,17 @@ def load_module(dotted, root=None):
     return importlib.import_module('{}.{}'.format(package.__name__, dotted))
 
 
+def solution_nodes(root=None):
+    """The node classes the solution's actions/ holds, by file name (``Name.py`` holds ``class Name``)."""
+    folder = os.path.join(os.path.abspath(root or selected_root()), 'actions')
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return sorted(name[:-3] for name in names if name.endswith('.py') and name[:1].isupper() and
+                  name[:-3].isidentifier())
+
+
 def load_node(class_name, root=None):
     """The node class ``class_name`` from ``actions/<class_name>.py``."""
     return getattr(load_module('actions.' + class_name, root), class_name)
