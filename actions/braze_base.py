@@ -54,6 +54,9 @@ class Node(object):
             context = context if isinstance(context, dict) else {}
             blanks = self.blanks(payload)
             payload, unknown = self._known(say, payload)
+            if unknown and not payload:
+                raise UnusableInput('nothing left to use: every key of the Parameter Input was dropped ({})'.format(
+                    ', '.join(key for key, _ in unknown)[:200]))
             result = self.serve(say, payload, context)
         except braze_settings.SettingsError as problem:
             result = self.failure(say, 'config', 'configuration problem: {}'.format(problem))
@@ -78,11 +81,8 @@ class Node(object):
         if not unknown:
             return payload, []
         say.each('dropped inputs', unknown, lambda item: 'dropped {}: {}'.format(*item))
-        left = {key: value for key, value in payload.items() if key not in dict(unknown)}
-        if not left:
-            raise UnusableInput('nothing left to use: every key of the Parameter Input was dropped ({})'.format(
-                ', '.join(key for key, _ in unknown)[:200]))
-        return left, unknown
+        dropped = dict(unknown)
+        return {key: value for key, value in payload.items() if key not in dropped}, unknown
 
     def failure(self, say, reason, detail, facts=''):
         """An error result (route globals say ``error`` too) and the outcome line that explains it."""
