@@ -81,9 +81,14 @@ def _unreachable(flow):
     firsts.sort(key=lambda n: flow.nodes[n].line)
     behind_of, seen = {}, set()
     for first in firsts:
-        reached = _reach(flow, [first], lost - seen)
-        seen |= reached
-        behind_of[first] = len(reached)
+        count, pending = 0, [first]
+        while pending:
+            number = pending.pop()
+            if number not in seen:
+                seen.add(number)
+                count += 1
+                pending.extend(graph[number])
+        behind_of[first] = count
     found = []
     for first in firsts:
         members = sorted(members_of[group[first]])
