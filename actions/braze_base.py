@@ -92,8 +92,8 @@ class Node(object):
         return result
 
 
-def failure(say, reason, detail, facts=''):
-    """An error result with its reason, and the outcome line that explains it (``facts``: summary())."""
+def failure(say, reason, detail, facts):
+    """An error result with its reason, and the outcome line that explains it (``facts``: summary(), or '')."""
     say.outcome('error reason={}{}'.format(reason, ' ' + facts if facts else ''), detail)
     return {'success': 'error', 'BRAZE_ERROR': reason}
 

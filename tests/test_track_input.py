@@ -259,3 +259,39 @@ def test_properties_exactly_at_braze_size_limit_are_kept():
     assert track.values.encoded_size(properties) == limit
     built = build({'external_id': 'u', 'events': [{'name': 'e', 'properties': properties}]})
     assert built.dropped == () and objects(built, 'events')[0]['properties'] == properties
+
+
+# --- values inside a global are literal; what a spent budget leaves out is named where it was -----
+
+def test_references_inside_events_that_came_whole_from_a_global_are_never_resolved():
+    events = [{'name': 'x', 'time': '{T}', 'properties': {'p': '{SECRET}', 'q': 1}}]
+    built = build({'external_id': 'u', 'events': '{EVENTS}'},
+                  context={'EVENTS': events, 'T': '2020-01-01T00:00:00Z', 'SECRET': 'crm-token'})
+    [(_, _, event)] = [obj for obj in built.objects if obj[0] == 'events']
+    assert event['time'] == NOW.isoformat()  # "{T}" inside a global is no reference: the current time
+    assert event['properties'] == {'p': '{SECRET}', 'q': 1}  # text as the global holds it: nothing copied in
+    assert built.dropped == ()
+
+
+def test_event_keys_are_read_whatever_their_order():
+    built = build({'external_id': 'u', 'events': [{'time': '2024-01-01T00:00:00Z', 'properties': {'a': 1},
+                                                   'name': 'x'}]})
+    [(_, _, event)] = [obj for obj in built.objects if obj[0] == 'events']
+    assert event == {'external_id': 'u', 'name': 'x', 'time': '2024-01-01T00:00:00+00:00', 'properties': {'a': 1}}
+
+
+def test_a_budget_spent_inside_an_event_names_each_field_it_leaves_out():
+    budget = variables.Budget(lambda: 1.0, items=10 ** 6, chars=100)
+    built = build({'external_id': 'u', 'events': [{'name': 'x', 'app_id': '{BIG}', 'time': '2024-01-01T00:00:00Z',
+                                                   'properties': {'a': 1}}]},
+                  context={'BIG': 'b' * 200}, budget=budget)
+    spent = 'references copy more into the input than one call may build'
+    assert built.dropped == (('events[0]', spent), ('events[0].time', spent), ('events[0].properties', spent))
+
+
+def test_properties_nested_too_deep_are_dropped_under_their_own_name():
+    deep = {'a': 1}
+    for _ in range(40):
+        deep = {'n': deep}
+    built = build({'external_id': 'u', 'events': [{'name': 'x', 'properties': deep}]})
+    assert [label for label, _ in built.dropped] == ['events[0].properties']
