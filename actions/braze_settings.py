@@ -265,7 +265,7 @@ def _contract(settings, params):
 
 
 def _user_track(settings, params):
-    settings.url(_track_path(params.get('braze_user_track')))  # a bad path is a config error now
+    _track_path(params.get('braze_user_track'))  # a bad path is a config error now, not at the first send
 
 
 # (setting, check) in the order they are judged: the first unusable one is the one named.

@@ -40,8 +40,14 @@ class Sends(object):
             return [dict(entry) for entry in self.items]
 
 
-def trigger(store, sends, kind, body, known_ids):
-    """-> (status, answer, change)."""
+# Braze's Canvas page: a paused or archived Canvas answers 201 with a notice (the paused wording is
+# Braze's; the archived one follows it, ours).
+NOTICES = {'paused': 'The Canvas is paused. Resume the Canvas to ensure trigger requests will take effect.',
+           'archived': 'The Canvas is archived. Unarchive the Canvas to ensure trigger requests will take effect.'}
+
+
+def trigger(store, sends, kind, body, known_ids, states=None):
+    """-> (status, answer, change). ``states``: {id: 'paused' | 'archived'} set through the control endpoint."""
     target = body.get(kind.id_key)
     if not isinstance(target, str) or not target:
         return 400, {'message': "'{}' is required".format(kind.id_key)}, None
@@ -65,6 +71,9 @@ def trigger(store, sends, kind, body, known_ids):
         if problem:
             return 400, {'message': problem}, None
     dispatch_id = sends.dispatch_id()
+    state = (states or {}).get(target)
+    if state in NOTICES:  # taken, and nothing is sent while it stays so
+        return 201, {'dispatch_id': dispatch_id, 'message': 'success', 'notice': NOTICES[state]}, None
 
     def change():
         entries, seen = [], set()

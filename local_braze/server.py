@@ -46,9 +46,9 @@ ROUTES = {
     '/users/alias/new': Route('users.alias.new', 'identity', lambda e, body: identity.alias_new(e.store, body)),
     '/users/merge': Route('users.merge', 'identity', lambda e, body: identity.merge(e.store, body)),
     '/canvas/trigger/send': Route('canvas.trigger.send', 'messaging', lambda e, body: messaging.trigger(
-        e.store, e.sends, messaging.CANVAS, body, e.known_canvases)),
+        e.store, e.sends, messaging.CANVAS, body, e.known_canvases, e.states)),
     '/campaigns/trigger/send': Route('campaigns.trigger.send', 'messaging', lambda e, body: messaging.trigger(
-        e.store, e.sends, messaging.CAMPAIGN, body, e.known_campaigns)),
+        e.store, e.sends, messaging.CAMPAIGN, body, e.known_campaigns, e.states)),
 }
 ALL_PERMISSIONS = frozenset(route.permission for route in ROUTES.values())
 SLOW_EXPORT_FIELDS = ('campaigns_received', 'canvases_received')
@@ -68,6 +68,7 @@ class Emulator(object):
         self.fast = fast
         self.identity_delay = identity_delay
         self.known_canvases = frozenset(canvases) if canvases is not None else None
+        self.states = {}  # Canvas or campaign id -> 'paused' / 'archived' (POST /_local/states)
         self.known_campaigns = frozenset(campaigns) if campaigns is not None else None
         self.store = Store(array_limit)
         self.sends = messaging.Sends()
@@ -229,6 +230,22 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split('?', 1)[0]
         if emulator.fast and path == '/users/track':
             return self._answer(201, {'message': 'success'})
+        if path == '/_local/states':  # ours: mark a Canvas or campaign paused, archived or active
+            if self._content_type() != 'application/json':
+                return self._answer(415, {'message': 'expected Content-Type: application/json'})
+            try:
+                change = json.loads(raw.decode('utf-8'))
+                target, state = change['id'], change['state']
+                if not isinstance(target, str) or state not in ('paused', 'archived', 'active'):
+                    raise ValueError('state must be paused, archived or active')
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                return self._answer(400, {'message': 'expected {"id": "<canvas id>", "state": "paused"}'})
+            with emulator.lock:
+                if state == 'active':
+                    emulator.states.pop(target, None)
+                else:
+                    emulator.states[target] = state
+            return self._answer(200, {'message': 'ok'})
         if path == '/_local/faults':  # the emulator's own control endpoint, for out-of-process tests
             if self._content_type() != 'application/json':  # a cross-site form cannot send JSON
                 return self._answer(415, {'message': 'expected Content-Type: application/json'})

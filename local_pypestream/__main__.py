@@ -23,7 +23,7 @@ import json
 import os
 import sys
 
-from . import flowfile, flowlint, flowrun, install, jsontext
+from . import doctor, flowfile, flowlint, flowrun, install, jsontext
 from .text import printable, printable_lines, read_limited
 from .runtime import make_context, run_node
 from .services import solution_commands, started
@@ -59,6 +59,15 @@ def main(argv=None):
     into.add_argument('--dry-run', action='store_true', help='show the diff and the files, write nothing')
     into.add_argument('--force', action='store_true', help='replace refused files after a backup')
     into.add_argument('--flows', help="the flow CSVs to lint afterwards (default: every CSV under SOLUTION_DIR)")
+    doctor_command = commands.add_parser('doctor', help="check a solution's Braze settings and workspace, changing "
+                                         'nothing')
+    doctor_command.add_argument('--solution', help='the solution folder (default: the nearest one at or above the '
+                                                   'current folder)')
+    doctor_command.add_argument('--env', action='append', help='an environment block to check (default: every one)')
+    doctor_command.add_argument('--json', action='store_true', help='print the checks as a JSON list')
+    doctor_command.add_argument('--send-probes', action='store_true',
+                                help='also send each configured Canvas and campaign to an unknown recipient (Braze '
+                                     'cancels it, but a dispatch stays in its analytics)')
     extra = solution_commands()
     for name, (add_arguments, _) in sorted(extra.items()):
         command = commands.add_parser(name, help="the solution's own development command (local_services)")
@@ -72,6 +81,8 @@ def main(argv=None):
         return install.install(args.solution_dir, nodes, args.layout, args.dry_run, args.force, args.flows)
     if args.command == 'lint':
         return _lint(args)
+    if args.command == 'doctor':
+        return _doctor(args)
     root = _solution(args, getattr(args, 'csv', None) or os.getcwd())
     if root is None:
         return 1
@@ -195,6 +206,30 @@ def _flow(args, app):
         print('flow: {}'.format(printable(problem)[:400]), file=sys.stderr)
     failed = 'error' in (run.ended, (run.handler or {}).get('ended')) or run.unloadable or problems
     return 1 if failed else 0
+
+
+def _doctor(args):
+    root = _solution(args, os.getcwd(), fallback=False)
+    if root is None:
+        if not args.solution:
+            print('doctor: no solution (app.py beside actions/) at or above {}: pass --solution DIR'.format(
+                os.getcwd()), file=sys.stderr)
+        return 2
+    select(root)
+    try:
+        app = load_solution().app
+    except Exception as error:  # the solution's own app.py: a finding, not a traceback
+        print('doctor: cannot import {}: {}: {}'.format(os.path.join(root, 'app.py'), type(error).__name__,
+                                                       printable(str(error))[:200]), file=sys.stderr)
+        return 2
+    try:
+        found = doctor.Doctor(root, app, args.env, args.send_probes).run()
+    except Exception as error:  # a solution shaped in a way doctor did not foresee: said, never a traceback
+        print('doctor: could not finish ({}: {})'.format(type(error).__name__, printable(str(error))[:200]),
+              file=sys.stderr)
+        return 1
+    print(doctor.render(found, args.json))
+    return doctor.exit_status(found)
 
 
 def _lint(args):

@@ -111,7 +111,8 @@ def test_local_braze_is_a_second_opinion_and_imports_no_node_code():
 
 # The installer carries this package's own nodes into a solution, so it knows their names; the
 # stand-in itself (run, flow, lint, the built-ins) must not, or it stops being a second opinion.
-INSTALLER = ('install.py', 'bundle.py', 'singlefile.py')
+# The tools that carry the node package and read its declarations (not the Pypestream stand-in itself).
+INSTALLER = ('install.py', 'bundle.py', 'singlefile.py', 'doctor.py', 'uninstall.py')
 
 
 def test_the_pypestream_stand_in_knows_nothing_of_braze():
