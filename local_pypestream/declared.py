@@ -39,7 +39,7 @@ def _load():
 
 def package():
     """The node package itself (its settings, URL and wire modules), imported as a package of its own
-    name from the folder this tool carries: the go-live check judges settings and reaches Braze exactly
+    name from the folder this tool carries: the go-live check judges settings and reaches the workspace exactly
     as the nodes do. None when it cannot be imported."""
     if len(_LOADED) < 2:
         folder = PACKAGED if os.path.isdir(PACKAGED) else CHECKOUT
