@@ -59,14 +59,14 @@ def main(argv=None):
     into.add_argument('--dry-run', action='store_true', help='show the diff and the files, write nothing')
     into.add_argument('--force', action='store_true', help='replace refused files after a backup')
     into.add_argument('--flows', help="the flow CSVs to lint afterwards (default: every CSV under SOLUTION_DIR)")
-    doctor_command = commands.add_parser('doctor', help="check a solution's Braze settings and workspace, changing "
+    doctor_command = commands.add_parser('doctor', help="check a solution's node settings and workspace, changing "
                                          'nothing')
     doctor_command.add_argument('--solution', help='the solution folder (default: the nearest one at or above the '
                                                    'current folder)')
     doctor_command.add_argument('--env', action='append', help='an environment block to check (default: every one)')
     doctor_command.add_argument('--json', action='store_true', help='print the checks as a JSON list')
     doctor_command.add_argument('--send-probes', action='store_true',
-                                help='also send each configured Canvas and campaign to an unknown recipient (Braze '
+                                help='also send each configured Canvas and campaign to an unknown recipient (the workspace '
                                      'cancels it, but a dispatch stays in its analytics)')
     extra = solution_commands()
     for name, (add_arguments, _) in sorted(extra.items()):
