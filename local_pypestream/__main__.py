@@ -23,7 +23,7 @@ import json
 import os
 import sys
 
-from . import doctor, flowfile, flowlint, flowrun, install, jsontext
+from . import doctor, flowfile, flowlint, flowrun, install, jsontext, uninstall
 from .text import printable, printable_lines, read_limited
 from .runtime import make_context, run_node
 from .services import solution_commands, started
@@ -59,6 +59,10 @@ def main(argv=None):
     into.add_argument('--dry-run', action='store_true', help='show the diff and the files, write nothing')
     into.add_argument('--force', action='store_true', help='replace refused files after a backup')
     into.add_argument('--flows', help="the flow CSVs to lint afterwards (default: every CSV under SOLUTION_DIR)")
+    out = commands.add_parser('uninstall-from', help='take out what install-into put into a solution')
+    out.add_argument('solution_dir', metavar='SOLUTION_DIR', help='the folder holding app.py and actions/')
+    out.add_argument('--dry-run', action='store_true', help='show what would be removed, remove nothing')
+    out.add_argument('--force', action='store_true', help='remove changed files too, after a backup')
     doctor_command = commands.add_parser('doctor', help="check a solution's node settings and workspace, changing "
                                          'nothing')
     doctor_command.add_argument('--solution', help='the solution folder (default: the nearest one at or above the '
@@ -79,6 +83,8 @@ def main(argv=None):
     if args.command == 'install-into':
         nodes = [n.strip() for n in args.nodes.split(',') if n.strip()] if args.nodes else None
         return install.install(args.solution_dir, nodes, args.layout, args.dry_run, args.force, args.flows)
+    if args.command == 'uninstall-from':
+        return uninstall.uninstall(args.solution_dir, args.dry_run, args.force)
     if args.command == 'lint':
         return _lint(args)
     if args.command == 'doctor':

@@ -220,13 +220,20 @@ class _Plan(object):
         changes = [(os.path.join(self.actions, name), None) for name in self.removes]
         changes += [(os.path.join(self.actions, name), data) for name, data in sorted(self.writes.items())]
         init = os.path.join(self.actions, '__init__.py')
+        created = [path for path in self.record.get('created', []) if path == INIT]
         if not os.path.exists(init):
             changes.append((init, b''))
+            created = [INIT]
         if self.merge.text != self.app_text:
             changes.append((self.app_path, self.merge.text.encode('utf-8')))
+        added = [pair for pair in self.record.get('settings_added', []) if _setting_pair(pair)]
+        added += [[env, key] for env, key in self.merge.added if [env, key] not in added]
+        # What uninstall-from needs to leave the solution as it found it: the files (with the digest of
+        # what was written), the __init__.py it created, the placeholder lines it added to PARAMS.
         manifest = {'installed_by': 'local-pypestream install-into', 'version': self.bundle.version,
                     'layout': self.layout, 'nodes': self.nodes,
-                    'files': {'actions/' + name: digest for name, digest in sorted(self.files.items())}}
+                    'files': {'actions/' + name: digest for name, digest in sorted(self.files.items())},
+                    'created': created, 'settings_added': added}
         changes.append((os.path.join(self.root, MANIFEST), (json.dumps(manifest, indent=2) + '\n').encode('utf-8')))
         # (path, new bytes, bytes there now): each file read once, to skip what would not change
         # and to put back what was there if a later write fails
@@ -238,23 +245,35 @@ class _Plan(object):
         return len(changes)
 
     def _keep_backups(self):
-        if not self.backups:
-            return
-        top = os.path.join(self.root, BACKUPS)
+        keep_backups(self.root, self.actions, self.stamp, self.backups)
+
+
+def keep_backups(root, actions, stamp, backups):
+    """Copy each of ``backups`` ({name: bytes} of actions/) into .braze_backup/<stamp>/actions/ before
+    anything is replaced or removed; InstallError (nothing changed yet) when that cannot be done."""
+    if backups:
+        top = os.path.join(root, BACKUPS)
         if os.path.islink(top) or (os.path.lexists(top) and not os.path.isdir(top)):
             raise InstallError('{}/ is a link or not a folder: backups are written only into a real {}/ of the '
                                'solution; move it away first. Nothing replaced'.format(BACKUPS, BACKUPS))
         try:
             os.makedirs(top, exist_ok=True)
-            run = _new_folder(top, self.stamp)  # a folder of its own: two runs in one second never share one
+            run = _new_folder(top, stamp)  # a folder of its own: two runs in one second never share one
             folder = os.path.join(run, 'actions')
             os.mkdir(folder)
-            for name, data in self.backups.items():
-                _put(os.path.join(folder, name), data, _mode(os.path.join(self.actions, name)))
+            for name, data in backups.items():
+                _put(os.path.join(folder, name), data, _mode(os.path.join(actions, name)))
         except OSError as error:
             raise InstallError('could not keep a backup in {} ({}): nothing replaced'.format(
                 printable(top), error.strerror or error))
-        self.backup_folder = folder
+
+
+INIT = 'actions/__init__.py'
+
+
+def _setting_pair(pair):
+    return isinstance(pair, list) and len(pair) == 2 and all(isinstance(part, str) for part in pair) \
+        and pair[1] in PLACEHOLDERS
 
 
 def _content(path):
