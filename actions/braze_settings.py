@@ -255,7 +255,7 @@ def _subscription_groups(params):
     return groups
 
 
-def _set(attribute, read):
+def _set(attribute, read):  # pragma: no mutate block (runs at import, building CHECKS; see braze_declarations)
     """A check that stores what ``read(params)`` gives as the settings' ``attribute``."""
     return lambda settings, params: setattr(settings, attribute, read(params))
 

@@ -20,21 +20,26 @@ from urllib.parse import urlsplit
 BRAZE_DOMAINS = ('.braze.com', '.braze.eu')
 
 
-def _instances():
-    """Braze's "API and SDK endpoints" table: instance -> (dashboard host, REST host, SDK host). The page
-    lists US-01..08, US-10, EU-01/02 and AU-01 this way; ID-01, JP-01 and KR-01 are taken to follow
-    AU-01's names (their REST hosts are Braze's; the dashboard and SDK names are our inference)."""
-    table = {'US-{:02d}'.format(n): ('dashboard-{:02d}.braze.com'.format(n), 'rest.iad-{:02d}.braze.com'.format(n),
-                                     'sdk.iad-{:02d}.braze.com'.format(n)) for n in range(1, 9)}
-    table.update(('EU-{:02d}'.format(n), ('dashboard-{:02d}.braze.eu'.format(n), 'rest.fra-{:02d}.braze.eu'.format(n),
-                                          'sdk.fra-{:02d}.braze.eu'.format(n))) for n in (1, 2))
-    table.update((name.upper(), ('dashboard.{}.braze.com'.format(name), 'rest.{}.braze.com'.format(name),
-                                 'sdk.{}.braze.com'.format(name))) for name in ('us-10', 'au-01', 'id-01', 'jp-01',
-                                                                                   'kr-01'))
-    return table
-
-
-INSTANCES = _instances()
+# Braze's "API and SDK endpoints" page: instance -> (dashboard host, REST host, SDK host). The page lists
+# US-01..08, US-10, EU-01/02 and AU-01 this way; ID-01, JP-01 and KR-01 are taken to follow AU-01's
+# names (their REST hosts are Braze's; their dashboard and SDK names are our inference).
+INSTANCES = {
+    'US-01': ('dashboard-01.braze.com', 'rest.iad-01.braze.com', 'sdk.iad-01.braze.com'),
+    'US-02': ('dashboard-02.braze.com', 'rest.iad-02.braze.com', 'sdk.iad-02.braze.com'),
+    'US-03': ('dashboard-03.braze.com', 'rest.iad-03.braze.com', 'sdk.iad-03.braze.com'),
+    'US-04': ('dashboard-04.braze.com', 'rest.iad-04.braze.com', 'sdk.iad-04.braze.com'),
+    'US-05': ('dashboard-05.braze.com', 'rest.iad-05.braze.com', 'sdk.iad-05.braze.com'),
+    'US-06': ('dashboard-06.braze.com', 'rest.iad-06.braze.com', 'sdk.iad-06.braze.com'),
+    'US-07': ('dashboard-07.braze.com', 'rest.iad-07.braze.com', 'sdk.iad-07.braze.com'),
+    'US-08': ('dashboard-08.braze.com', 'rest.iad-08.braze.com', 'sdk.iad-08.braze.com'),
+    'US-10': ('dashboard.us-10.braze.com', 'rest.us-10.braze.com', 'sdk.us-10.braze.com'),
+    'EU-01': ('dashboard-01.braze.eu', 'rest.fra-01.braze.eu', 'sdk.fra-01.braze.eu'),
+    'EU-02': ('dashboard-02.braze.eu', 'rest.fra-02.braze.eu', 'sdk.fra-02.braze.eu'),
+    'AU-01': ('dashboard.au-01.braze.com', 'rest.au-01.braze.com', 'sdk.au-01.braze.com'),
+    'ID-01': ('dashboard.id-01.braze.com', 'rest.id-01.braze.com', 'sdk.id-01.braze.com'),
+    'JP-01': ('dashboard.jp-01.braze.com', 'rest.jp-01.braze.com', 'sdk.jp-01.braze.com'),
+    'KR-01': ('dashboard.kr-01.braze.com', 'rest.kr-01.braze.com', 'sdk.kr-01.braze.com'),
+}
 REST_HOSTS = tuple(sorted(rest for _, rest, _ in INSTANCES.values()))
 # A dashboard or SDK host -> (instance, the REST host of that instance): the key must never go there.
 NOT_REST = dict((host, (name, rest)) for name, (dashboard, rest, sdk) in INSTANCES.items() for host in (dashboard, sdk))
