@@ -212,3 +212,14 @@ def test_the_single_file_verify_link_carries_no_http_library_and_no_transport_co
         assert '# ---- {}.py ----'.format(transport) not in text
     tracked = singlefile.generate(bundle, 'BrazeUserTrack')
     assert {'requests', 'urllib3'} <= imported_modules(tracked)  # the check above can fail
+
+
+def test_the_going_live_table_gives_each_node_the_permissions_its_declaration_needs():
+    text = open(README, encoding='utf-8').read()
+    table = text[text.index('| node | permissions its key needs |'):]
+    table = table[:table.index('\n\n')]
+    rows = {}
+    for row in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in row.strip().strip('|').split('|')]
+        rows[cells[0].strip('`')] = tuple(re.findall(r'`([a-z.]+)`', cells[1]))
+    assert rows == {name: declarations.permissions_of(node) for name, node in declarations.NODES.items()}

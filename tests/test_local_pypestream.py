@@ -159,3 +159,17 @@ def test_link_refuses_a_uid_that_is_not_text_without_a_traceback():
                           capture_output=True, timeout=60)
     assert done.returncode == 2 and b'Traceback' not in done.stderr
     assert b'link: --uid is not valid text (bytes that are not UTF-8?)' in done.stderr
+
+
+def test_a_solution_with_the_placeholders_rehearses_on_the_embedded_emulator(tmp_path):
+    from local_pypestream import install
+    root = tmp_path / 'sol'
+    (root / 'actions').mkdir(parents=True)
+    (root / 'app.py').write_text("PARAMS = {\n    'sandbox': {\n    },\n}\n")
+    assert install.install(str(root), out=lambda line: None) == 0
+    done = run_cli('BrazeUserTrack', os.path.join(ROOT, 'examples', 'seed.json'), '--solution', str(root))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith('braze_url/braze_api_key are the placeholders: using the embedded emulator at '
+                               'http://127.0.0.1:')
+    assert 'log: BrazeUserTrack: success status=201' in lines[1]
