@@ -90,14 +90,8 @@ def main(argv=None):
     if args.command == 'doctor':
         return _doctor(args)
     root = _solution(args, getattr(args, 'csv', None) or os.getcwd())
-    if root is None:
-        return 1
-    select(root)
-    try:
-        app = load_solution().app
-    except Exception as error:  # the solution's own app.py: a finding, not a traceback
-        print('cannot import {}: {}: {}'.format(os.path.join(root, 'app.py'), type(error).__name__,
-                                               printable(str(error))[:200]), file=sys.stderr)
+    app = _app_of(root, '') if root is not None else None
+    if app is None:
         return 1
     try:
         if args.command in extra:
@@ -214,6 +208,18 @@ def _flow(args, app):
     return 1 if failed else 0
 
 
+def _app_of(root, prefix):
+    """The solution at ``root`` selected and its app module, or None (said on stderr): its own app.py
+    failing to import is a finding, not a traceback."""
+    select(root)
+    try:
+        return load_solution().app
+    except Exception as error:
+        print('{}cannot import {}: {}: {}'.format(prefix, os.path.join(root, 'app.py'), type(error).__name__,
+                                                  printable(str(error))[:200]), file=sys.stderr)
+        return None
+
+
 def _doctor(args):
     root = _solution(args, os.getcwd(), fallback=False)
     if root is None:
@@ -221,12 +227,8 @@ def _doctor(args):
             print('doctor: no solution (app.py beside actions/) at or above {}: pass --solution DIR'.format(
                 os.getcwd()), file=sys.stderr)
         return 2
-    select(root)
-    try:
-        app = load_solution().app
-    except Exception as error:  # the solution's own app.py: a finding, not a traceback
-        print('doctor: cannot import {}: {}: {}'.format(os.path.join(root, 'app.py'), type(error).__name__,
-                                                       printable(str(error))[:200]), file=sys.stderr)
+    app = _app_of(root, 'doctor: ')
+    if app is None:
         return 2
     try:
         found = doctor.Doctor(root, app, args.env, args.send_probes).run()
