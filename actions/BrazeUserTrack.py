@@ -27,9 +27,11 @@ class BrazeUserTrack(BrazeNode):
         split = batches.split(built.objects, call.settings.per_array, call.settings.combined)
         dropped = list(built.dropped) + [(label, 'larger than one Braze request may be') for label in split.too_large]
         call.say.each('dropped inputs', dropped, lambda item: 'dropped {}: {}'.format(*item))
-        call.say.each('long arrays', track.long_arrays(built.objects), lambda item: (
-            'attributes.{}: {} values sent; Braze keeps the workspace\'s maximum array length, 25 unless raised '
-            '(Data Settings > Custom Attributes, the attribute\'s maximum array length)'.format(*item)))
+        long_arrays = track.long_arrays(built.objects)
+        if long_arrays:
+            call.say.each('long arrays', long_arrays, lambda item: (
+                'attributes.{}: {} values sent; Braze keeps the workspace\'s maximum array length, 25 unless '
+                'raised (Data Settings > Custom Attributes, the attribute\'s maximum array length)'.format(*item)))
         if not split.requests:
             raise UnusableInput('nothing left to send: every input was dropped')
 

@@ -16,6 +16,9 @@ from . import braze_settings
 from .braze_input import UnusableInput, payload_dict
 from .braze_safelog import SafeLog, clip
 
+# Parameter Input keys already judged acceptable, per node (bounded): most calls send the same few.
+_ACCEPTED = {}
+_DECLARED = {}  # node class -> its declaration (by its name, as the platform names the file)
 # A node of a test or of a solution that is not declared: it sets nothing beyond its result.
 UNDECLARED = declarations.Node('', (), {}, {}, (), (), None, {'success': ()}, ())
 
@@ -28,7 +31,10 @@ class Node(object):
 
     @property
     def declaration(self):
-        return declarations.NODES.get(type(self).__name__, UNDECLARED)
+        found = _DECLARED.get(type(self))
+        if found is None:
+            found = _DECLARED[type(self)] = declarations.NODES.get(type(self).__name__, UNDECLARED)
+        return found
 
     def serve(self, say, payload, context):
         raise NotImplementedError
@@ -46,10 +52,9 @@ class Node(object):
     def execute(self, log, payload=None, context=None):
         say = SafeLog(log, type(self).__name__)
         started = self._clock()
-        blanks = ()
+        blanks = None
         unknown = []
         try:
-            blanks = self.blanks({})  # what an unreadable Parameter Input still sets
             payload = payload_dict(payload)
             context = context if isinstance(context, dict) else {}
             blanks = self.blanks(payload)
@@ -65,6 +70,8 @@ class Node(object):
         except Exception as problem:  # the platform must never see an exception from a node
             result = self.failure(say, 'internal', 'unexpected {}'.format(type(problem).__name__),
                                   'elapsed_ms={}'.format(int((self._clock() - started) * 1000)))
+        if blanks is None:  # the Parameter Input could not be read: what a call without one sets
+            blanks = self.blanks({})
         if unknown:
             given = result.get('BRAZE_DROPPED')
             result['BRAZE_DROPPED'] = ','.join([say.mask(key) for key, _ in unknown] + ([given] if given else []))
@@ -76,7 +83,12 @@ class Node(object):
         declared = self.declaration
         if not declared.name:
             return payload, []
+        accepted = _ACCEPTED.setdefault(declared.name, set())
+        if accepted.issuperset(payload):  # the keys a flow's rows send again on every call
+            return payload, []
         unknown = [(key, declarations.unknown_input(declared, key)) for key in payload if isinstance(key, str)]
+        if len(accepted) < 256:
+            accepted.update(key for key, why in unknown if why is None)
         unknown = [(key, why) for key, why in unknown if why is not None]
         if not unknown:
             return payload, []

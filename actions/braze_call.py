@@ -20,6 +20,7 @@ class Call(object):
         self._rand = rand
         self._wall = wall
         self._transport = transport
+        self._budget = None
 
     def now(self):
         return datetime.datetime.fromtimestamp(self._wall(), datetime.timezone.utc)
@@ -27,7 +28,8 @@ class Call(object):
     def budget(self):
         """The input-building budget: it may use half the deadline, the rest is for sending."""
         reserve = self.settings.deadline / 2
-        return Budget(lambda: self.deadline.remaining() - reserve)
+        self._budget = Budget(lambda: self.deadline.remaining() - reserve)
+        return self._budget
 
     def send(self, request):
         """POST a ``Request`` (braze_input) to its endpoint, retrying what is safe to retry inside the
@@ -36,6 +38,10 @@ class Call(object):
         Braze may already have recorded it (attribute sets and lookups may; events and messages may not).
         """
         self.say.hide_personal(request.personal)
+        unset, self._budget = (self._budget.unset if self._budget is not None else []), None
+        if unset:  # a {VAR} the flow never set: its field was left out, said once, before anything is sent
+            self.say('not set, so left out: {} (set them in the flow before this node, or leave them out of the '
+                     'Parameter Input)'.format(', '.join(unset)))
         settings, deadline = self.settings, self.deadline
         url = settings.url(request.endpoint.path, wire.agrees)
         body, permission = request.body, request.endpoint.permission

@@ -31,9 +31,7 @@ class BrazeNode(Node):
 
     def serve(self, say, payload, context):
         """The node's work, after the input is read: a call to Braze with this environment's settings."""
-        # A node of its own (a test's, a solution's) reads the transport settings only.
-        names = declarations.settings_of(self.declaration) or declarations.TRANSPORT_SETTINGS
-        settings = braze_settings.load(app, context, names)
+        settings = braze_settings.load(app, context, _settings_names(self.declaration))
         say.hide_key(settings.api_key)
         call = Call(settings, Deadline(settings.deadline, self._clock, self._sleep), say, self._rand,
                     self._wall, self._transport or wire.adapter(settings))
@@ -47,6 +45,16 @@ class BrazeNode(Node):
         outcome line, with what the node was ``doing`` (an endpoint, a step) when there are several."""
         message = '{}: {}'.format(doing, sent.verdict.message) if doing else sent.verdict.message
         return self.failure(call.say, sent.verdict.reason, message, sent_summary(sent, call.deadline))
+
+
+def _settings_names(declaration, known={}):
+    """The settings a node checks, as one frozenset per node (a node of a test or a solution, not
+    declared: the transport's only). ``known`` remembers them: the same few nodes run on every call."""
+    names = known.get(declaration.name)
+    if names is None:
+        names = known[declaration.name] = frozenset(
+            declarations.settings_of(declaration) or declarations.TRANSPORT_SETTINGS)
+    return names
 
 
 def summary(status, attempts, deadline, **counts):

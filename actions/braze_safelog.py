@@ -83,6 +83,7 @@ class Masker(object):
         self._key = self._returned_key = None
         self._personal = set()   # this call's personal values, escaped and lower-cased ...
         self._ordered = ()       # ... longest first, each masked as a whole token
+        self._last = None        # the last tuple of values given, to skip it when given again
 
     def hide_key(self, key):
         self._key = _key_pattern(key, _KEY_PIECE) if key else None
@@ -90,6 +91,9 @@ class Masker(object):
 
     def hide_personal(self, values):
         """Add this call's personal values (each call of this adds to the ones before)."""
+        if values is self._last and isinstance(values, tuple):  # the same values again (each request of a call)
+            return
+        self._last = values
         found = set(self._personal)
         for value in values:
             if value.__class__ is not str:

@@ -6,6 +6,7 @@ template's flat globals (``FLAT_ATTRIBUTES``), which is rewritten into the expli
 follow one path. An invalid optional value is dropped and named; everything valid is kept.
 """
 import collections
+import difflib
 
 from . import braze_conventions as conventions
 from . import braze_declarations as declarations
@@ -46,8 +47,9 @@ def build(payload, context, now, budget):
     update_only = read.flag(payload, 'update_existing_only')
     merge = read.flag(payload, 'merge_objects')
     attributes = _attributes(read, payload, who.kind, extras)
-    events = _items(read, fields.EVENT, payload, now.isoformat())
-    purchases = _items(read, fields.PURCHASE, payload, now.isoformat())
+    stamp = now.isoformat()
+    events = _items(read, fields.EVENT, payload, stamp)
+    purchases = _items(read, fields.PURCHASE, payload, stamp)
     personal = personal_values(who) + list(extras.values()) + read.personal
     return TrackInput(_objects(who, attributes, events, purchases, update_only, merge), tuple(read.dropped),
                       tuple(personal))
@@ -58,7 +60,7 @@ def long_arrays(objects):
     workspace's maximum array length (25 unless raised, per Braze's custom-attribute pages), the rest
     is lost there. Sent as given: the workspace may have raised it."""
     return [(name, len(value)) for array, _, obj in objects if array == 'attributes'
-            for name, value in obj.items() if isinstance(value, list) and len(value) > DEFAULT_ARRAY_LENGTH
+            for name, value in obj.items() if value.__class__ is list and len(value) > DEFAULT_ARRAY_LENGTH
             and not any(isinstance(item, dict) for item in value)]
 
 
@@ -90,7 +92,7 @@ class _Reader(object):
     def drop(self, label, reason):
         self.dropped.append((str(label), reason))
 
-    def __call__(self, raw, label, literal=False, deep=False):
+    def value(self, raw, label, literal=False, deep=False):
         """One value, resolved (or taken as it is when ``literal``: it came whole from a global)."""
         if self.stopped:
             if not conventions.is_missing(raw):
@@ -111,10 +113,10 @@ class _Reader(object):
     def container(self, raw, label):
         """An attributes object or a list of events: (value, whether it came whole from a global).
         What a global holds is used literally; only the Parameter Input's own references resolve."""
-        return self(raw, label), conventions.reference_name(raw) is not None
+        return self.value(raw, label), conventions.reference_name(raw) is not None
 
     def flag(self, payload, name):
-        value = self(payload.get(name), name)
+        value = self.value(payload.get(name), name)
         if value is MISSING:
             return None
         try:
@@ -149,15 +151,16 @@ def _attributes(read, payload, kind, extras):
         elif value is None:
             result[name] = None  # a literal null unsets the attribute in Braze
         else:
-            value = read(value, _Label(name), is_literal, deep=True)
+            label = _Label(name)  # written out only if something is dropped
+            value = read.value(value, label, is_literal, deep=True)
             if value is MISSING:
                 continue
             try:
                 field = fields.attribute(name)
             except InvalidValue as problem:
-                read.drop(_attribute(name), str(problem))
+                read.drop(label, str(problem))
                 continue
-            value = read.normalized(field, value, _attribute(name))
+            value = read.normalized(field, value, label)
             if value is not MISSING:
                 result[name] = value
     return result
@@ -192,12 +195,15 @@ def _item(read, kind, item, label, literal, now):
     for key, raw in item.items():
         if key in ('time', 'properties'):
             continue
-        value = read(raw, label, literal)
+        value = read.value(raw, label, literal)
         if value is MISSING:
             continue
         field = kind.fields.get(key)
-        if field is None:
-            read.drop('{}.{}'.format(label, short(key)), 'not a field of this object')
+        if field is None:  # Braze's page defines the object's keys: a near miss is named with the fix
+            close = difflib.get_close_matches(str(key), sorted(kind.fields) + ['properties', 'time'], n=1,
+                                              cutoff=0.75)
+            read.drop('{}.{}'.format(label, short(key)), 'not a field of this object' + (
+                '; did you mean "{}"?'.format(close[0]) if close else ''))
             continue
         value = read.normalized(field, value, '{}.{}'.format(label, key))
         if value is not MISSING:
@@ -206,8 +212,8 @@ def _item(read, kind, item, label, literal, now):
     if absent:
         read.drop(label, 'needs {}'.format(', '.join(absent)))
         return None
-    result['time'] = _time(read, read(item.get('time'), label + '.time', literal), label, now)
-    properties = _properties(read, kind, read(item.get('properties'), label + '.properties', literal, deep=True),
+    result['time'] = _time(read, read.value(item.get('time'), label + '.time', literal), label, now)
+    properties = _properties(read, kind, read.value(item.get('properties'), label + '.properties', literal, deep=True),
                              label)
     if properties:
         result['properties'] = properties

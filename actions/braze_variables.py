@@ -33,6 +33,7 @@ class Budget(object):
         self.items = items
         self.chars = chars
         self._ticks = 0
+        self.unset = []  # the globals a reference named that were not set: their fields were left out
 
     def tick(self):
         """One more value built; building stops once its share of the deadline is spent."""
@@ -72,6 +73,8 @@ class Variables(object):
                     weight = self._weights[name] = _weight(value, self.budget.items, self.budget.chars)
                 self.budget.charge(*weight)
             return value
+        if name not in self.budget.unset and len(self.budget.unset) < 20:
+            self.budget.unset.append(name)
         return MISSING
 
     def value(self, raw):

@@ -270,3 +270,22 @@ def test_flow_exits_1_saying_braze_could_not_be_reached():
 def test_json_causes_are_explained_in_words():
     assert jsontext.loads('{"a": 1}') == ({'a': 1}, None)
     assert jsontext.loads('[' * 100000) == (None, 'nested too deeply to read')
+
+
+def test_a_reference_to_a_global_the_flow_never_set_is_named_before_anything_is_sent(mocked, params, make, logs):
+    answer(mocked)
+    result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'attributes': {'first_name': '{FIRST_NAME}',
+                                                                                   'plan': 'gold'}}, dict(SANDBOX))
+    assert result['success'] == 'true'
+    assert logs[0] == ('BrazeUserTrack: not set, so left out: FIRST_NAME (set them in the flow before this node, or '
+                       'leave them out of the Parameter Input)')
+    assert request_json(mocked.calls[0])['attributes'] == [{'external_id': 'u', 'plan': 'gold'}]
+
+
+def test_a_misspelt_key_inside_an_event_is_named_with_the_fix(mocked, params, make, logs):
+    answer(mocked)
+    result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'events': [{'name': 'x', 'propreties': {}}]},
+                                          dict(SANDBOX))
+    assert result['BRAZE_DROPPED'] == 'events[0].propreties'
+    assert logs[0] == 'BrazeUserTrack: dropped events[0].propreties: not a field of this object; did you mean ' \
+                      '"properties"?'
