@@ -31,6 +31,17 @@ from .solution import ROOT, find_solution, is_solution, load_solution, select, s
 
 
 def main(argv=None):
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly, as other tools do
+        try:
+            sys.stdout = open(os.devnull, 'w')
+        except OSError:
+            pass
+        return 1
+
+
+def _main(argv=None):
     parser = argparse.ArgumentParser(prog='python -m local_pypestream', description=__doc__.split('\n\n')[0])
     commands = parser.add_subparsers(dest='command', required=True)
     run = commands.add_parser('run', help='call nodes with Parameter Input files, one after another')
