@@ -213,3 +213,69 @@ def test_the_request_is_what_braze_documents_and_accepts(emulated, on_emulator, 
     [sent] = [json.loads(s) if isinstance(s, str) else s for s in emulated.received]
     assert set(sent) == {'attributes', 'events', 'partner'}
     assert sent['attributes'][0]['subscription_groups'][0]['use_double_opt_in_logic'] is True
+
+
+# --- every refusal's exact line (what the flow developer reads in the log) -------------------------
+
+LINE = 'BrazeSubscriptionSet: error reason=invalid_input: nothing sent: '
+EXACT = [
+    ({'group': 'sms_offers', 'state': 'yes', 'consent': CONSENT},
+     'state must be subscribed or unsubscribed (Braze\'s words)'),
+    ({'group': 'sms_offers', 'consent': CONSENT}, 'state is missing: subscribed or unsubscribed'),
+    ({'group': 'sms_offers', 'state': ['subscribed'], 'consent': CONSENT}, 'state: expected text, got list'),
+    ({'group': ['sms_offers'], 'state': 'subscribed', 'consent': CONSENT}, 'group: expected text, got list'),
+    ({'group': 'sms_offers', 'state': 'subscribed', 'double_opt_in': 'maybe', 'consent': CONSENT},
+     'double_opt_in: expected true or false'),
+    ({'group': 'sms_offers', 'state': 'unsubscribed', 'double_opt_in': True, 'consent': CONSENT},
+     'double_opt_in goes with state "subscribed" only (Braze applies it when an SMS group is joined)'),
+    ({'double_opt_in': True, 'email_subscribe': 'opted_in', 'consent': CONSENT},
+     '"state" and "double_opt_in" belong to a "group": name the subscription group'),
+    ({'consent': CONSENT}, 'nothing to change: give "group" and "state", or email_subscribe / push_subscribe'),
+    ({'push_subscribe': 'maybe', 'consent': CONSENT},
+     'push_subscribe must be opted_in, subscribed or unsubscribed (Braze\'s words)'),
+    ({'push_subscribe': 'opted_in'}, 'consent must be {"wording": "<id of the words shown>", "language": "es"}: a '
+                                     'record that cannot say what was shown is no proof'),
+    ({'push_subscribe': 'opted_in', 'consent': 'sms-offers-v3'},
+     'consent must be {"wording": "<id of the words shown>", "language": "es"}: a record that cannot say what was '
+     'shown is no proof'),
+    ({'push_subscribe': 'opted_in', 'consent': {'wording': ' '}},
+     'consent.wording is missing: the id of the words the customer was shown (a record that cannot say what was '
+     'shown is no proof)'),
+    ({'push_subscribe': 'opted_in', 'consent': {'wording': 'w', 'language': ['es']}},
+     'consent.language: expected text, got list'),
+    ({'push_subscribe': 'opted_in', 'consent': {'wording': 'w'}, 'event': ['x']}, 'event: expected text, got list'),
+]
+
+
+@pytest.mark.parametrize('payload, words', EXACT, ids=[words[:40] for _, words in EXACT])
+def test_each_refusal_has_its_exact_line(mocked, groups, make, logs, payload, words):
+    result = call(make, logs, dict(payload, external_id='c'))
+    assert result['BRAZE_ERROR'] == 'invalid_input' and not mocked.calls
+    assert logs[-1] == LINE + words
+
+
+def test_consent_nested_past_the_parser_is_refused_by_name(mocked, groups, make, logs):
+    deep = 'w'
+    for _ in range(40):
+        deep = {'n': deep}
+    result = call(make, logs, {'push_subscribe': 'opted_in', 'external_id': 'c', 'consent': deep})
+    assert result['BRAZE_ERROR'] == 'invalid_input'
+    assert logs[-1] == LINE + 'consent cannot be read: nested deeper than 16 levels'
+
+
+def test_the_consent_block_may_come_from_a_global_of_the_context(mocked, groups, make, logs):
+    mocked.add(responses.POST, TRACK_URL, json={'message': 'success'}, status=201)
+    context = dict(CONTEXT, CONSENT_SHOWN={'wording': 'sms-offers-v3', 'language': 'es'})
+    result = call(make, logs, {'push_subscribe': 'opted_in', 'external_id': 'c', 'consent': '{CONSENT_SHOWN}'},
+                  context=context)
+    assert result['success'] == 'true'
+    assert request_json(mocked.calls[0])['events'][0]['properties']['consent_wording'] == 'sms-offers-v3'
+
+
+@pytest.mark.parametrize('chat_id', [5, '  ', None])
+def test_a_chat_id_that_is_not_text_is_left_out_of_the_proof(mocked, groups, make, logs, chat_id):
+    mocked.add(responses.POST, TRACK_URL, json={'message': 'success'}, status=201)
+    context = dict(SANDBOX, chat_id=chat_id)
+    result = call(make, logs, {'push_subscribe': 'opted_in', 'external_id': 'c', 'consent': CONSENT}, context=context)
+    assert result['success'] == 'true'
+    assert 'chat_id' not in request_json(mocked.calls[0])['events'][0]['properties']
