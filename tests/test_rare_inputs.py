@@ -145,3 +145,79 @@ def test_an_oversized_page_url_or_passthrough_is_invalid_and_named(secrets):
     result, logs = verify({}, {'last_viewed_url': 'https://x.example/', 'passthrough': json.dumps({'p': 'a' * 70000})})
     assert result['success'] == 'invalid' and logs[-1] == 'BrazeVerifyLink: invalid source=passthrough: the ' \
                                                           'passthrough is over 64 KiB'
+
+
+# --- the exact words of the fixes a message proposes ------------------------------------------------
+
+declarations = load_module('actions.braze_declarations')
+url_module = load_module('actions.braze_url')
+settings_module = load_module('actions.braze_settings')
+
+
+def test_only_a_close_key_gets_a_did_you_mean():
+    track = declarations.NODES['BrazeUserTrack']
+    assert declarations.unknown_input(track, 'extrnal') == 'not a BrazeUserTrack key: did you mean "external_id"?'
+    assert declarations.unknown_input(track, 'extern').startswith('not a BrazeUserTrack key (its keys: external_id')
+
+
+def test_the_nearest_rest_hosts_are_two_at_most_and_only_close_ones():
+    assert url_module.nearest_rest_hosts('rest.iad-0.braze.com') == ['rest.iad-08.braze.com', 'rest.iad-07.braze.com']
+    assert url_module.nearest_rest_hosts('api.braze.com') == []  # some likeness (0.6) is not enough: 0.8
+    assert url_module.nearest_rest_hosts('rest.iad-1.example.com') == []
+
+
+@pytest.mark.parametrize('value, unset', [('', True), (' None ', True), ('{ BRAZE LINK SECRETS }', True),
+                                          ('none', False), ('NONE', False), ('{"k": }', False)])
+def test_only_empty_none_and_placeholders_are_unset_json_settings(value, unset):
+    with pytest.raises(settings_module.SettingsError) as refused:
+        settings_module.Settings({'braze_link_secrets': value}, ['braze_link_secrets'])
+    said = str(refused.value)
+    assert said.startswith('braze_link_secrets is not set') is unset, said
+    if not unset:
+        assert said == 'braze_link_secrets is text but not a JSON object: write {"kid": "secret"}'
+
+
+def test_a_python_dict_names_the_json_to_write():
+    with pytest.raises(settings_module.SettingsError) as refused:
+        settings_module.Settings({'braze_canvases': "{'a': 'b'}"}, ['braze_canvases'])
+    assert str(refused.value) == ('braze_canvases is text but not a JSON object (single quotes? JSON needs double '
+                                  'quotes): write {"welcome_back": "<id>"}')
+
+
+def test_a_group_id_that_is_not_a_uuid_is_named_exactly():
+    name = 'g' * 100
+    with pytest.raises(settings_module.SettingsError) as refused:
+        settings_module.Settings({'braze_subscription_groups': {name: 'sms'}}, ['braze_subscription_groups'])
+    assert str(refused.value) == ('braze_subscription_groups: the id of "{}" is not a subscription group id (a UUID '
+                                  'such as 0f9e2b1c-3d4a-4b5c-8d6e-7f8091a2b3c4, from Audience > Subscriptions in the '
+                                  'dashboard)'.format('g' * 80))
+
+
+def test_a_globals_map_the_wrong_way_round_is_quoted_at_most_60_characters(mocked, params, make, logs):
+    name, path = 'f' * 70, 'G' * 70
+    make(BrazeUserLookup).execute(logs, {'external_id': 'c', 'globals': {name: path}}, dict(SANDBOX))
+    assert logs[-1] == ('BrazeUserLookup: error reason=invalid_input: nothing sent: "globals" entry "{0}": "{1}" is '
+                        'written the wrong way round: write "{1}": "{0}" (the global first, then the Braze '
+                        'field)'.format('f' * 60, 'G' * 60))
+    make(BrazeUserLookup).execute(logs, {'external_id': 'c', 'globals': {name: 'first_name'}}, dict(SANDBOX))
+    assert logs[-1] == ('BrazeUserLookup: error reason=invalid_input: nothing sent: "globals" entry "{}": global names '
+                        'are UPPER_CASE letters, digits and _'.format('f' * 60))
+
+
+def test_an_identify_that_joins_nothing_quotes_its_label_at_most_60_characters(mocked, params, make, logs):
+    mocked.add(responses.POST, EXPORT_URL, status=201, json={'message': 'success', 'users': []})
+    make(BrazeUserIdentify).execute(logs, {'external_id': 'c', 'user_alias': {'alias_name': 'a',
+                                                                              'alias_label': 'l' * 70}}, dict(SANDBOX))
+    assert '(alias_label "{}")'.format('l' * 60) in logs[-1]
+
+
+def test_attributes_fill_an_attributes_object_up_to_a_mebibyte_of_weight_exactly(mocked, params, make, logs):
+    track = load_module('actions.braze_track')
+    variables = load_module('actions.braze_variables')
+    import datetime
+    count = track.ATTRIBUTES_CHUNK // 64  # each scalar weighs 64: exactly this many fill one object
+    payload = {'external_id': 'u', 'attributes': {'a{}'.format(n): n for n in range(count + 1)}}
+    built = track.build(payload, {}, datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+                        variables.Budget(lambda: 1.0, items=10 ** 7, chars=10 ** 9))
+    sizes = [len(obj) - 1 for array, _, obj in built.objects if array == 'attributes']
+    assert sizes == [count, 1]
