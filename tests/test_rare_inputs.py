@@ -221,3 +221,36 @@ def test_attributes_fill_an_attributes_object_up_to_a_mebibyte_of_weight_exactly
                         variables.Budget(lambda: 1.0, items=10 ** 7, chars=10 ** 9))
     sizes = [len(obj) - 1 for array, _, obj in built.objects if array == 'attributes']
     assert sizes == [count, 1]
+
+
+def test_an_ipv6_loopback_url_is_read_alike_by_both_parsers():
+    wire = load_module('actions.braze_wire')
+    settings = settings_module.Settings({'braze_url': 'http://[::1]:9', 'braze_api_key': 'k' * 36},
+                                        ['braze_url', 'braze_api_key'])
+    assert settings.url('users/track', wire.agrees) == 'http://[::1]:9/users/track'
+
+
+@pytest.mark.parametrize('seconds, said', [(86399, '86399 s'), (86400, '1.0 days'), (90720, '1.1 days')])
+def test_a_duration_is_said_in_seconds_up_to_a_day_then_in_days(seconds, said):
+    assert links._duration(seconds) == said
+
+
+@pytest.mark.parametrize('errors, rejected', [
+    ({'type': 'BAD', 'input_array': 'events', 'index': 0}, 'events[0]: BAD'),
+    ([{'type': 'BAD', 'input_array': 'nosuch', 'index': 0}], 'request: BAD'),
+    (['plain words'], 'request: plain words')])
+def test_per_object_errors_of_unusual_shapes_are_named(mocked, params, make, logs, errors, rejected):
+    from support import TRACK_URL, BrazeUserTrack
+    mocked.add(responses.POST, TRACK_URL, status=201, json={'message': 'success', 'errors': errors})
+    result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'events': [{'name': 'x'}]}, dict(SANDBOX))
+    assert result['BRAZE_ERROR'] == 'rejected' and result['BRAZE_REJECTED'] == rejected
+
+
+def test_a_primary_identifier_inside_attributes_is_dropped_with_its_reason(mocked, params, make, logs):
+    from support import TRACK_URL, BrazeUserTrack
+    mocked.add(responses.POST, TRACK_URL, status=201, json={'message': 'success'})
+    alias = {'alias_name': 'chat-1', 'alias_label': 'pypestream_chat'}
+    result = make(BrazeUserTrack).execute(logs, {'user_alias': alias, 'attributes': {'external_id': 'x', 'a': 1}},
+                                          dict(SANDBOX))
+    assert result['BRAZE_DROPPED'] == 'attributes.external_id'
+    assert logs[0] == 'BrazeUserTrack: dropped attributes.external_id: identifiers go at the top level of the input'
