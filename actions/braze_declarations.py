@@ -10,7 +10,6 @@ check (tests/test_declarations.py). It imports nothing of this package, so a too
 without loading a node, requests or urllib3.
 """
 import collections
-import difflib
 import re
 
 # A Braze REST endpoint and the API-key permission Braze asks for on it (Braze's endpoint pages).
@@ -137,7 +136,7 @@ def unknown_input(node, key):
         return None
     if 'attributes' in node.inputs and key in STANDARD_ATTRIBUTES - set(node.inputs):
         return 'not a {} key; attributes go in "attributes"'.format(node.name)
-    close = difflib.get_close_matches(key.lower(), list(node.inputs), n=1, cutoff=0.75)
+    close = close_matches(key.lower(), list(node.inputs), n=1, cutoff=0.75)
     if close:
         return 'not a {} key: did you mean "{}"?'.format(node.name, close[0])
     return 'not a {} key (its keys: {})'.format(node.name, ', '.join(node.inputs))
@@ -151,3 +150,9 @@ def settings_of(node):
 def permissions_of(node):
     """The permissions ``node``'s key needs, each once, in the order the node may use them."""
     return tuple(collections.OrderedDict((endpoint.permission, None) for endpoint in node.endpoints))
+
+
+def close_matches(word, choices, **options):
+    """difflib's close matches, imported on the rare path that needs them (not at every cold start)."""
+    import difflib
+    return difflib.get_close_matches(word, choices, **options)

@@ -6,7 +6,6 @@ template's flat globals (``FLAT_ATTRIBUTES``), which is rewritten into the expli
 follow one path. An invalid optional value is dropped and named; everything valid is kept.
 """
 import collections
-import difflib
 
 from . import braze_conventions as conventions
 from . import braze_declarations as declarations
@@ -200,7 +199,7 @@ def _item(read, kind, item, label, literal, now):
             continue
         field = kind.fields.get(key)
         if field is None:  # Braze's page defines the object's keys: a near miss is named with the fix
-            close = difflib.get_close_matches(str(key), sorted(kind.fields) + ['properties', 'time'], n=1,
+            close = declarations.close_matches(str(key), sorted(kind.fields) + ['properties', 'time'], n=1,
                                               cutoff=0.75)
             read.drop('{}.{}'.format(label, short(key)), 'not a field of this object' + (
                 '; did you mean "{}"?'.format(close[0]) if close else ''))

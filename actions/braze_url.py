@@ -11,10 +11,11 @@ standard library, and both must agree with our reading (the first here, urllib3'
 the standard library).
 """
 import collections
-import difflib
 import ipaddress
 import re
 from urllib.parse import urlsplit
+
+from . import braze_declarations as declarations
 
 # Braze's REST hosts live under these domains (rest.iad-01.braze.com, rest.fra-01.braze.eu, ...).
 BRAZE_DOMAINS = ('.braze.com', '.braze.eu')
@@ -50,7 +51,7 @@ def nearest_rest_hosts(host):
     """The REST hosts of Braze's table a mistyped Braze host most likely meant (none for another host)."""
     if not host.endswith(BRAZE_DOMAINS):
         return []
-    return difflib.get_close_matches(host, REST_HOSTS, n=2, cutoff=0.8)
+    return declarations.close_matches(host, REST_HOSTS, n=2, cutoff=0.8)
 
 _URL = re.compile(r'^(?P<scheme>https?)://(?P<host>[a-z0-9.-]+|\[::1\])(?::(?P<port>[0-9]{1,5}))?'
                   r'(?P<prefix>(?:/[A-Za-z0-9_~.-]+)*)/?$')
