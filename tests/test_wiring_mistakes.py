@@ -12,7 +12,7 @@ import pytest
 import responses
 
 from local_pypestream import flowfile, flowlint, jsontext
-from support import (API_KEY, SANDBOX, TRACK_URL, URL, BrazeUserIdentify, BrazeUserLookup, BrazeUserTrack, app,
+from support import (API_KEY, SANDBOX, TRACK_URL, URL, BrazeUserIdentify, BrazeUserLookup, BrazeUserTrack, Logs, app,
                      request_json)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -289,3 +289,50 @@ def test_a_misspelt_key_inside_an_event_is_named_with_the_fix(mocked, params, ma
     assert result['BRAZE_DROPPED'] == 'events[0].propreties'
     assert logs[0] == 'BrazeUserTrack: dropped events[0].propreties: not a field of this object; did you mean ' \
                       '"properties"?'
+
+
+# --- the words of the lists and of the check itself, exactly ---------------------------------------
+
+def test_many_unknown_keys_are_listed_five_at_a_time_then_counted(mocked, params, make, logs):
+    answer(mocked)
+    payload = dict({'k{}'.format(n): n for n in range(7)}, external_id='u')
+    result = make(BrazeUserTrack).execute(logs, payload, dict(SANDBOX))
+    assert result['BRAZE_DROPPED'] == ','.join('k{}'.format(n) for n in range(7))
+    assert logs[5] == 'BrazeUserTrack: 2 more dropped inputs not listed here'
+
+
+def test_only_unknown_keys_are_refused_in_exact_words_and_bounded(mocked, params, make, logs):
+    keys = ['x{:03d}'.format(n) * 10 for n in range(10)]
+    make(BrazeUserLookup).execute(logs, {key: 1 for key in keys}, dict(SANDBOX))
+    listed = ', '.join(keys)[:200]
+    assert logs[-1] == ('BrazeUserLookup: error reason=invalid_input: nothing sent: nothing left to use: every key of '
+                        'the Parameter Input was dropped ({})'.format(listed))[:800]
+
+
+def test_a_key_one_node_takes_is_still_unknown_to_another_and_stays_unknown_on_every_call(mocked, params, make, logs):
+    from support import BrazeCanvasTrigger
+    params['braze_canvases'] = {'welcome_back': 'c-1'}
+    mocked.add(responses.POST, URL + '/canvas/trigger/send', json={'message': 'success', 'dispatch_id': 'd'},
+               status=201)
+    make(BrazeCanvasTrigger).execute(Logs(), {'canvas': 'welcome_back', 'external_id': 'u'}, dict(SANDBOX))
+    answer(mocked)  # every key the Canvas took: still not Track's
+    assert make(BrazeUserTrack).execute(Logs(), {'external_id': 'u', 'canvas': 'x'}, dict(SANDBOX))['BRAZE_DROPPED'] \
+        == 'canvas'
+    for _ in range(2):  # an unknown key is never remembered as a known one
+        answer(mocked)
+        assert make(BrazeUserTrack).execute(Logs(), {'evnt': 1, 'USER_ID': 'u'}, dict(SANDBOX))['BRAZE_DROPPED'] == \
+            'evnt'
+    assert make(BrazeUserTrack).execute(Logs(), {'evnt': 1}, dict(SANDBOX))['BRAZE_DROPPED'] == 'evnt'
+
+
+def test_many_long_arrays_are_listed_five_at_a_time_then_counted(mocked, params, make, logs):
+    answer(mocked)
+    attributes = {'list{}'.format(n): ['v{}'.format(i) for i in range(30)] for n in range(7)}
+    make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'attributes': attributes}, dict(SANDBOX))
+    assert logs[5] == 'BrazeUserTrack: 2 more long arrays not listed here'
+
+
+def test_an_attempt_with_no_answer_says_status_dash(params, make, logs):
+    params['braze_url'] = 'http://127.0.0.1:9'
+    make(BrazeUserTrack, transport=None).execute(logs, {'external_id': 'u', 'attributes': {'a': 1}}, dict(SANDBOX))
+    assert logs[-1].startswith('BrazeUserTrack: error reason=unavailable status=- attempts=')
