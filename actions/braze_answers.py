@@ -66,8 +66,9 @@ def classify(status, body, permission):
 
 def unanswered(failure):
     """An attempt with no usable answer (braze_wire.WireError) -> ``Verdict``. The ending follows
-    from what Braze may hold: a refused certificate or a name that does not resolve is final, a request that may have arrived is
-    ambiguous, one that never left is not sent. Answers and failures are judged here alike."""
+    from what Braze may hold: a refused certificate or a name that does not resolve is final, a
+    request that may have arrived is ambiguous, one that never left is not sent. Answers and failures
+    are judged here alike."""
     ending = DONE if failure.final else AMBIGUOUS if failure.sent else NOT_SENT
     return verdict(ending, failure.reason, None, str(failure))
 

@@ -87,7 +87,8 @@ def _choice(value, name, allowed):
         raise UnusableInput('{} is missing: {}'.format(name, ' or '.join(allowed)))
     word = text(value, name).strip().lower()
     if word not in allowed:
-        raise UnusableInput('{} must be {} (Braze\'s words)'.format(name, ', '.join(allowed[:-1]) + ' or ' + allowed[-1]))
+        choices = ', '.join(allowed[:-1]) + ' or ' + allowed[-1]
+        raise UnusableInput('{} must be {} (Braze\'s words)'.format(name, choices))
     return word
 
 

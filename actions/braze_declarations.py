@@ -126,7 +126,9 @@ GLOBAL_NAME = re.compile(r'[A-Z][A-Z0-9_]*')
 # a Parameter Input instead of inside "attributes", they are named with where they go.
 STANDARD_ATTRIBUTES = frozenset((
     'first_name', 'last_name', 'email', 'phone', 'dob', 'home_city', 'gender', 'country', 'language',
-    'time_zone', 'email_subscribe', 'push_subscribe', 'subscription_groups', 'current_location'))
+    'time_zone', 'email_subscribe', 'push_subscribe', 'subscription_groups', 'current_location',
+    'date_of_first_session', 'date_of_last_session', 'email_open_tracking_disabled',
+    'email_click_tracking_disabled'))  # braze_fields.ATTRIBUTES's names (tests/test_declarations.py holds them equal)
 
 
 def unknown_input(node, key):

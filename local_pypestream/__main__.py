@@ -81,8 +81,8 @@ def _main(argv=None):
     doctor_command.add_argument('--env', action='append', help='an environment block to check (default: every one)')
     doctor_command.add_argument('--json', action='store_true', help='print the checks as a JSON list')
     doctor_command.add_argument('--send-probes', action='store_true',
-                                help='also send each configured Canvas and campaign to an unknown recipient (the workspace '
-                                     'cancels it, but a dispatch stays in its analytics)')
+                                help='also send each configured Canvas and campaign to an unknown recipient (the '
+                                     'workspace cancels it, but a dispatch stays in its analytics)')
     extra = solution_commands()
     for name, (add_arguments, _) in sorted(extra.items()):
         command = commands.add_parser(name, help="the solution's own development command (local_services)")

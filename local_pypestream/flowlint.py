@@ -246,8 +246,9 @@ class _Checker(object):
                            'taken'.format(braze.name, ', '.join(never), decision, ', '.join(possible)))
         missing = [value for value in possible if value != declared.module().ANY_WORD and value not in given]
         if missing and values:
+            them = 'it' if len(missing) == 1 else 'them'
             self.warning('What Next?', '{} can return {} on {} and no route takes {}: the chat would stop '
-                         'there'.format(braze.name, ', '.join(missing), decision, 'it' if len(missing) == 1 else 'them'))
+                         'there'.format(braze.name, ', '.join(missing), decision, them))
 
     def _parameter_input(self, text):
         if not text:

@@ -223,3 +223,20 @@ def test_the_going_live_table_gives_each_node_the_permissions_its_declaration_ne
         cells = [cell.strip() for cell in row.strip().strip('|').split('|')]
         rows[cells[0].strip('`')] = tuple(re.findall(r'`([a-z.]+)`', cells[1]))
     assert rows == {name: declarations.permissions_of(node) for name, node in declarations.NODES.items()}
+
+
+def test_the_declarations_say_what_the_field_table_and_the_conventions_say():
+    """The declarations import nothing, so the few facts they repeat are held to their homes here."""
+    fields = load_module('actions.braze_fields')
+    assert declarations.STANDARD_ATTRIBUTES == set(fields.ATTRIBUTES)
+    for node in declarations.NODES.values():
+        for key, given in node.inputs.items():
+            if key in fields.IDENTIFIERS:
+                assert given.kind == 'identifier' and given.personal == fields.IDENTIFIERS[key].personal, (
+                    node.name, key)
+
+
+def test_the_development_services_find_the_environment_blocks_the_nodes_find():
+    import local_services
+    conventions = load_module('actions.braze_conventions')
+    assert local_services.ENVIRONMENTS == conventions.ENVIRONMENTS
