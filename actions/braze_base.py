@@ -43,7 +43,9 @@ class Node(object):
         """The globals every result holds ("" unless the node gave a value): the declared ones, and
         those the Parameter Input names where the declaration says so (the lookup's ``globals``)."""
         declared = self.declaration
-        named = self.named_globals(payload.get(declared.mapped)) if declared.mapped else []
+        if not declared.mapped:
+            return declared.sets
+        named = self.named_globals(payload.get(declared.mapped))
         return named + [name for name in declared.sets if name not in named]
 
     def named_globals(self, mapping):
@@ -83,8 +85,10 @@ class Node(object):
         declared = self.declaration
         if not declared.name:
             return payload, []
-        accepted = _ACCEPTED.setdefault(declared.name, set())
-        if accepted.issuperset(payload):  # the keys a flow's rows send again on every call
+        accepted = _ACCEPTED.get(declared.name)
+        if accepted is None:
+            accepted = _ACCEPTED[declared.name] = set()
+        elif accepted.issuperset(payload):  # the keys a flow's rows send again on every call
             return payload, []
         unknown = [(key, declarations.unknown_input(declared, key)) for key in payload if isinstance(key, str)]
         if len(accepted) < 256:
@@ -119,7 +123,7 @@ def _strings(result, blanks, say):
     """``success`` first, then every global the node sets (``""`` where it gave none), then the rest;
     only strings; the key masked wherever it might appear."""
     ordered = {'success': str(result.get('success', 'error'))}
-    ordered.update((key, '') for key in blanks)
+    ordered.update(dict.fromkeys(blanks, ''))
     for key, value in result.items():
         if key != 'success':
             ordered[str(key)] = say.mask_key(value if isinstance(value, str) else str(value))

@@ -38,18 +38,18 @@ def is_missing(value):
 
 def reference_name(value):
     """``"{ USER_ID }"`` -> ``"USER_ID"``; anything else -> None."""
-    if isinstance(value, str) and '{' in value[:3] and value.rstrip()[-1:] == '}':
-        name = _NAMES.get(value)
-        if name is None:
-            match = REFERENCE.match(value.strip())
-            if match is None:
-                return None
-            # A flow's Parameter Inputs repeat the same few references on every call: remember them.
-            if len(_NAMES) >= 256:
-                _NAMES.clear()
-            name = _NAMES[value] = match.group(1)
-        return name
-    return None
+    if not isinstance(value, str):
+        return None
+    # A flow's Parameter Inputs repeat the same few references on every call: remember them.
+    name = _NAMES.get(value)
+    if name is None and '{' in value[:3] and value.rstrip()[-1:] == '}':
+        match = REFERENCE.match(value.strip())
+        if match is None:
+            return None
+        if len(_NAMES) >= 256:
+            _NAMES.clear()
+        name = _NAMES[value] = match.group(1)
+    return name
 
 
 _NAMES = {}

@@ -83,7 +83,10 @@ def identifier(payload, variables, kinds=tuple(fields.IDENTIFIERS), extras_allow
     """
     given = collections.OrderedDict()
     for kind in kinds:
-        value = _alias(payload.get(kind), variables) if kind == 'user_alias' else variables.value(payload.get(kind))
+        raw = payload.get(kind)
+        if raw is None:  # not given (most of the kinds, on every call)
+            continue
+        value = _alias(raw, variables) if kind == 'user_alias' else variables.value(raw)
         if value is not MISSING:
             given[kind] = value
     primary = [kind for kind in given if kind in fields.PRIMARY]

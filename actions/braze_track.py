@@ -69,11 +69,15 @@ def requests(built, batches, retry_non_idempotent):
             for batch in batches]
 
 
+# The seed template's flat form, written as the explicit form it means (read only, never changed).
+_SEED_ATTRIBUTES = {name: '{%s}' % variable for variable, name in fields.SEED_GLOBALS}
+_SEED_EVENTS = ({'name': '{NAME_OF_EVENT}', 'time': '{EVENT_TIME}'},)
+
+
 def _flat_as_explicit(variables):
-    explicit = {'external_id': DEFAULT_USER,
-                'attributes': {name: '{%s}' % variable for variable, name in fields.SEED_GLOBALS}}
+    explicit = {'external_id': DEFAULT_USER, 'attributes': _SEED_ATTRIBUTES}
     if variables.lookup('NAME_OF_EVENT') is not MISSING:
-        explicit['events'] = [{'name': '{NAME_OF_EVENT}', 'time': '{EVENT_TIME}'}]
+        explicit['events'] = _SEED_EVENTS
     return explicit
 
 

@@ -40,11 +40,14 @@ def encoded_size(value):
 
 
 def text(value):
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
+    if value.__class__ is str:  # most values (checked first only because it is cheaper)
+        result = value.strip()
+    elif isinstance(value, bool) or not isinstance(value, (str, int)):
         raise InvalidValue('expected text, got {}'.format(type(value).__name__))
-    if isinstance(value, int) and abs(value) >= MAX_INT:  # str() of a huge int can even raise
+    elif isinstance(value, int) and abs(value) >= MAX_INT:  # str() of a huge int can even raise
         raise InvalidValue('integer outside 64 bits')
-    result = str(value).strip()
+    else:
+        result = str(value).strip()
     if not result:
         raise InvalidValue('empty text')
     if len(result) > MAX_STRING:

@@ -79,11 +79,13 @@ class Variables(object):
 
     def value(self, raw):
         """One Parameter Input value: a reference resolved, a missing value as MISSING."""
+        if raw is None:  # an absent key: most of the keys a node looks for, on most calls
+            return MISSING
         if raw.__class__ is str and '{' in raw[:3]:
             name = conventions.reference_name(raw)
             if name is not None:
                 return self.lookup(name)
-        if raw is None or conventions.is_missing(raw):
+        if conventions.is_missing(raw):
             return MISSING
         self.budget.tick()
         return raw
@@ -96,6 +98,8 @@ class Variables(object):
             return None if depth else MISSING
         if depth > MAX_DEPTH:
             raise InvalidValue('nested deeper than {} levels'.format(MAX_DEPTH))
+        if raw.__class__ is str:  # most values: no container to look into
+            return self.value(raw)
         if isinstance(raw, dict):
             self.budget.tick()
             resolved = ((key, self.tree(item, depth + 1)) for key, item in raw.items())
