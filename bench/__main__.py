@@ -225,6 +225,10 @@ def main(argv=None):
         ('HTTP (c)/(b) >= 1.25', http['seed/node'], http['seed/node'] >= 1.25),
         ('HTTPS (c)/(b) >= 3', tls['seed/node'], tls['seed/node'] >= 3),
         ('cold start nodes/requests <= 1.10', cold_ratio, cold_ratio <= 1.10),
+        # issue 21: no regression from the declarations and per-node settings
+        ('HTTP (b)/(a) <= 1.00', http['node/floor'], http['node/floor'] <= 1.00),
+        ('HTTPS (b)/(a) <= 1.00', tls['node/floor'], tls['node/floor'] <= 1.00),
+        ('new HTTPS connection (b)/(a) <= 0.20', fresh_ratio, fresh_ratio <= 0.20),
     ]
     extra = [
         ('HTTP (b)/(a3), raw http.client (a reference, not a target)', '{:.2f}'.format(http['node/raw'])),

@@ -59,5 +59,20 @@ def test_smoke_run_prints_the_table(capsys):
     out = capsys.readouterr().out
     for row in ('HTTP (a) floor', 'HTTP (a2) floor', 'HTTP (a3) floor', 'HTTP (b) BrazeUserTrack.execute',
                 'HTTPS (c) seed template', 'HTTPS new connection (b)', 'lookup (b) BrazeUserLookup.execute',
-                'cold start: import the nodes', 'deadline-keeping sockets', 'peak memory'):
+                'cold start: import the nodes', 'deadline-keeping sockets', 'peak memory',
+                'HTTP (b)/(a) <= 1.00', 'HTTPS (b)/(a) <= 1.00', 'new HTTPS connection (b)/(a) <= 0.20'):
         assert row in out
+
+
+def test_the_instruction_count_reads_callgrind_s_total():
+    from bench.instructions import collected
+    report = '==20101== Events    : Ir\n==20101== Collected : 746157034\n==20101==\n==20101== I   refs:      746,157,034\n'
+    assert collected(report) == 746157034
+    assert collected('valgrind: command not found') is None
+
+
+def test_the_instruction_count_says_plainly_that_valgrind_is_missing(monkeypatch, capsys):
+    from bench import instructions
+    monkeypatch.setattr(instructions.shutil, 'which', lambda name: None)
+    assert instructions.main([]) == 2
+    assert 'valgrind is not installed' in capsys.readouterr().err
