@@ -75,3 +75,19 @@ def test_reference_names_are_remembered_within_a_bound():
     assert len(conventions._NAMES) == 256
     conventions.reference_name('{W}')
     assert conventions._NAMES == {'{W}': 'W'}
+
+
+def test_each_unset_global_is_named_once_and_no_more_than_twenty_are_named():
+    budget = variables.Budget(lambda: 1.0)
+    resolver = variables.Variables({}, {}, budget)
+    assert resolver.lookup('A') is variables.MISSING and resolver.lookup('A') is variables.MISSING
+    assert budget.unset == ['A']
+    for index in range(30):
+        resolver.lookup('G{}'.format(index))
+    assert budget.unset == ['A'] + ['G{}'.format(index) for index in range(19)]
+
+
+def test_a_global_s_weight_counts_every_text_and_every_key_whatever_the_order():
+    # (items, characters): the list, the dict, its value, the text; "abc" is counted before the dict's key "de"
+    assert variables._weight([{'de': 1}, 'abc'], 100, 100) == (4, 5)
+    assert variables._weight(['abc', {'de': 1}], 100, 100) == (4, 5)

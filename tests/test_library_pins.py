@@ -89,3 +89,15 @@ def test_the_tls_context_is_handed_the_host_to_verify(monkeypatch):
 def test_a_failed_attempt_ends_as_what_braze_may_hold(certificate, sent, ending):
     failure = wire.WireError('unavailable', 'the words', sent=sent, certificate=certificate)
     assert answers.unanswered(failure) == answers.verdict(ending, 'unavailable', None, 'the words')
+
+
+def test_the_tls_context_is_a_client_context():
+    # PROTOCOL_TLS_CLIENT: client side only, with the host checked (Python's own defaults for it);
+    # SSLContext() without a protocol is deprecated and would be a server-capable context.
+    import ssl
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        context = wire._ssl_context(None)
+    assert context.protocol == ssl.PROTOCOL_TLS_CLIENT
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

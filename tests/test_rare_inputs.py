@@ -216,11 +216,12 @@ def test_attributes_fill_an_attributes_object_up_to_a_mebibyte_of_weight_exactly
     variables = load_module('actions.braze_variables')
     import datetime
     count = track.ATTRIBUTES_CHUNK // 64  # each scalar weighs 64: exactly this many fill one object
-    payload = {'external_id': 'u', 'attributes': {'a{}'.format(n): n for n in range(count + 1)}}
+    # the second object is filled exactly as the first: its weight starts again from nothing
+    payload = {'external_id': 'u', 'attributes': {'a{}'.format(n): n for n in range(2 * count + 1)}}
     built = track.build(payload, {}, datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
                         variables.Budget(lambda: 1.0, items=10 ** 7, chars=10 ** 9))
     sizes = [len(obj) - 1 for array, _, obj in built.objects if array == 'attributes']
-    assert sizes == [count, 1]
+    assert sizes == [count, count, 1]
 
 
 def test_an_ipv6_loopback_url_is_read_alike_by_both_parsers():

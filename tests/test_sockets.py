@@ -64,3 +64,39 @@ def test_each_attempt_has_its_own_state_in_its_own_thread():
     assert sockets._state() is state and (state.used, state.written, state.expired) == (False, False, False)
     sockets.end()
     assert sockets._state() is None
+
+
+class _Wrapped(Exception):
+    """What BoundedContext handed to ssl.SSLContext.wrap_socket (raised to end the call there)."""
+
+
+@pytest.fixture
+def handed(monkeypatch):
+    import ssl
+
+    def capture(context, sock, *args, **kwargs):
+        raise _Wrapped(args, kwargs)
+    monkeypatch.setattr(ssl.SSLContext, 'wrap_socket', capture)
+
+    def wrap(sock, *args, **kwargs):
+        import ssl as ssl_module
+        with pytest.raises(_Wrapped) as given:
+            sockets.BoundedContext(ssl_module.PROTOCOL_TLS_CLIENT).wrap_socket(sock, *args, **kwargs)
+        return given.value.args
+    return wrap
+
+
+class _Socket(object):
+    braze_host = 'rest.iad-01.braze.com'  # where our connection connected (urllib3 1.26 may not say)
+
+
+def test_the_host_name_comes_from_the_socket_only_when_the_caller_gave_none(handed):
+    assert handed(_Socket()) == ((), {'server_hostname': 'rest.iad-01.braze.com'})
+    assert handed(_Socket(), server_hostname=None) == ((), {'server_hostname': 'rest.iad-01.braze.com'})
+    # urllib3 2 always names the host: it is used as given, never replaced
+    assert handed(_Socket(), server_hostname='other.example') == ((), {'server_hostname': 'other.example'})
+    # given by position (server_side, do_handshake_on_connect, suppress_ragged_eofs, server_hostname)
+    assert handed(_Socket(), False, True, True, 'other.example') == ((False, True, True, 'other.example'), {})
+    assert handed(_Socket(), False, True, True) == ((False, True, True), {'server_hostname': 'rest.iad-01.braze.com'})
+    # a socket that is not ours: nothing to fill in, and no error
+    assert handed(object()) == ((), {'server_hostname': None})

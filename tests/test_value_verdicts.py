@@ -255,3 +255,31 @@ def test_each_normalizer_gives_its_exact_verdict(index):
 
 def test_the_table_covers_every_input():
     assert len(EXPECTED) == len(INPUTS)
+
+
+def test_epoch_seconds_are_read_as_utc_whatever_the_server_s_time_zone(monkeypatch):
+    import time
+    monkeypatch.setenv('TZ', 'America/New_York')
+    time.tzset()
+    try:
+        assert values.parse_datetime(0) == datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+        assert values.timestamp(1764633600) == '2025-12-02T00:00:00+00:00'
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_nested_keys_refuse_only_spaces_periods_and_dollars():
+    assert values.nested_key('Xmas_2026') == 'Xmas_2026'
+    for key in ('a b', 'a.b', '$a'):
+        with pytest.raises(values.InvalidValue):
+            values.nested_key(key)
+
+
+def test_an_empty_container_may_sit_at_the_deepest_level_one_below_is_refused():
+    edge = []
+    for _ in range(values.MAX_DEPTH):
+        edge = [edge]   # the empty list at depth MAX_DEPTH: nothing in it is deeper
+    assert values.nested_value(edge) == edge
+    with pytest.raises(values.InvalidValue, match='nested deeper than 16 levels'):
+        values.nested_value([edge])

@@ -291,6 +291,18 @@ def test_a_misspelt_key_inside_an_event_is_named_with_the_fix(mocked, params, ma
                       '"properties"?'
 
 
+def test_an_event_key_near_time_is_offered_time_and_one_far_from_every_key_is_offered_nothing():
+    import datetime
+    from support import load_module
+    track = load_module('actions.braze_track')
+    variables = load_module('actions.braze_variables')
+    built = track.build({'external_id': 'u', 'events': [{'name': 'x', 'tiem': '2026-01-01', 'xamex': 1}]}, {},
+                        datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc), variables.Budget(lambda: 1.0))
+    # "xamex" is 0.67 like "name": below the 0.75 a suggestion needs, so none is made
+    assert built.dropped == (('events[0].tiem', 'not a field of this object; did you mean "time"?'),
+                             ('events[0].xamex', 'not a field of this object'))
+
+
 # --- the words of the lists and of the check itself, exactly ---------------------------------------
 
 def test_many_unknown_keys_are_listed_five_at_a_time_then_counted(mocked, params, make, logs):
