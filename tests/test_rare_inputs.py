@@ -255,3 +255,18 @@ def test_a_primary_identifier_inside_attributes_is_dropped_with_its_reason(mocke
                                           dict(SANDBOX))
     assert result['BRAZE_DROPPED'] == 'attributes.external_id'
     assert logs[0] == 'BrazeUserTrack: dropped attributes.external_id: identifiers go at the top level of the input'
+
+
+@pytest.mark.parametrize('url', ['https://evil.example/users/track', 'https://rest.iad-01.braze.com:444/users/track',
+                                 'http://rest.iad-01.braze.com/users/track', 'https://u@rest.iad-01.braze.com/users/track',
+                                 'https://rest.iad-01.braze.com/users/track?x=1',
+                                 'https://rest.iad-01.braze.com/users/track#x'])
+def test_a_url_that_urllib3_reads_otherwise_than_the_setting_is_refused_in_words(url):
+    wire = load_module('actions.braze_wire')
+    url_module = load_module('actions.braze_url')
+    base = url_module.check_base_url('https://rest.iad-01.braze.com')
+    assert wire.agrees('https://rest.iad-01.braze.com/users/track', base) is None
+    with pytest.raises(url_module.UrlError) as refused:
+        wire.agrees(url, base)
+    assert str(refused.value) == ('braze_url is read differently by the HTTP stack; write it as '
+                                  'https://host[:port]')

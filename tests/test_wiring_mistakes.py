@@ -120,7 +120,22 @@ def test_a_name_that_does_not_resolve_is_named_with_the_nearest_rest_hosts_and_n
                                                           dict(SANDBOX))
     assert result['BRAZE_ERROR'] == 'unavailable' and looked == ['rest.iad-1.braze.com']  # one attempt
     assert 'attempts=1' in logs[-1]
-    assert 'could not resolve rest.iad-1.braze.com (did you mean rest.iad-01.braze.com' in logs[-1]
+    assert logs[-1].endswith(
+        'could not resolve rest.iad-1.braze.com (did you mean rest.iad-01.braze.com or rest.id-01.braze.com?): check '
+        'braze_url against Braze\'s "API and SDK endpoints" page')
+
+
+@pytest.mark.parametrize('host', ['rest.zzz-99.braze.com', 'rest.' + ('a' * 60 + '.') * 2 + 'braze.com'])
+def test_a_name_that_does_not_resolve_and_is_near_no_braze_host_is_named_alone(params, make, logs, monkeypatch,
+                                                                                host):
+    params['braze_url'] = 'https://' + host
+
+    def no_such_name(host, port, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, 'Name or service not known')
+    monkeypatch.setattr(socket, 'getaddrinfo', no_such_name)
+    make(BrazeUserTrack, transport=None).execute(logs, {'external_id': 'u', 'attributes': {'a': 1}}, dict(SANDBOX))
+    assert logs[-1].endswith('could not resolve {}: check braze_url against Braze\'s "API and SDK endpoints" '
+                             'page'.format(host[:100]))  # a long name is cut at 100 characters
 
 
 @pytest.mark.parametrize('setting, value', [('braze_canvases', "{'welcome_back': 'c-1'}"),
