@@ -270,3 +270,10 @@ def test_a_url_that_urllib3_reads_otherwise_than_the_setting_is_refused_in_words
         wire.agrees(url, base)
     assert str(refused.value) == ('braze_url is read differently by the HTTP stack; write it as '
                                   'https://host[:port]')
+
+
+def test_an_array_longer_than_braze_keeps_by_default_is_named_and_one_of_exactly_25_is_not():
+    track = load_module('actions.braze_track')
+    objects = [('attributes', 'attributes', {'external_id': 'u', 'kept': list(range(25)), 'long': list(range(26)),
+                                             'objects': [{'n': n} for n in range(30)]})]
+    assert track.long_arrays(objects) == [('long', 26)]  # an array of objects is not one of values

@@ -38,6 +38,14 @@ def test_contracts_follow_braze_rate_limit_page():
     with pytest.raises(Exception, match='above what braze_contract allows'):
         settings(braze_contract='standard', braze_max_objects='76')
     assert settings(braze_max_objects='20').combined == 20
+    assert settings(braze_contract='standard', braze_max_objects='75').combined == 75  # the limit itself is allowed
+
+
+@pytest.mark.parametrize('path', ['users/trackX', 'Xusers/track', 'users/tracks'])
+def test_braze_user_track_names_only_users_track(path):
+    assert settings(braze_user_track=' /users/track/ ').url('users/track').endswith('/users/track')
+    with pytest.raises(Exception, match="braze_user_track must be 'users/track'"):
+        settings(braze_user_track=path)
 
 
 @pytest.mark.parametrize('env', ['live', 'prod', 'production', 'LIVE', ' Production '])

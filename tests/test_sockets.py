@@ -100,3 +100,151 @@ def test_the_host_name_comes_from_the_socket_only_when_the_caller_gave_none(hand
     assert handed(_Socket(), False, True, True) == ((False, True, True), {'server_hostname': 'rest.iad-01.braze.com'})
     # a socket that is not ours: nothing to fill in, and no error
     assert handed(object()) == ((), {'server_hostname': None})
+
+
+# --- resolve and _connect with the system calls replaced: every argument they pass, no network ---
+
+def test_an_ip_literal_is_resolved_numerically_and_a_name_without_a_deadline_directly(monkeypatch):
+    asked = []
+    monkeypatch.setattr(socket, 'getaddrinfo', lambda *args: asked.append(args) or ['found'])
+    assert sockets.resolve('[::1]', 443, 1.0) == ['found']
+    assert sockets.resolve('rest.iad-01.braze.com', 443, None) == ['found']
+    assert asked == [('::1', 443, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST),
+                     ('rest.iad-01.braze.com', 443, 0, socket.SOCK_STREAM)]
+
+
+class _Started(object):
+    """threading.Thread as resolve starts it: recorded, run at once (or never, for a hung lookup)."""
+    made, run = [], True
+
+    def __init__(self, **options):
+        _Started.made.append(options)
+        self.target = options['target']
+
+    def start(self):
+        if _Started.run:
+            self.target()
+
+
+class _NeverDone(object):
+    def set(self):
+        pass
+
+    def wait(self, timeout):
+        return False
+
+
+def test_a_lookup_runs_in_a_named_daemon_thread_so_a_hung_one_never_holds_the_process(monkeypatch):
+    monkeypatch.setattr(_Started, 'made', [])
+    monkeypatch.setattr(sockets.threading, 'Thread', _Started)
+    monkeypatch.setattr(socket, 'getaddrinfo', lambda *args: [args])
+    assert sockets.resolve('rest.iad-01.braze.com', 443, 1.0) == [('rest.iad-01.braze.com', 443, 0, socket.SOCK_STREAM)]
+    assert [(made['name'], made['daemon']) for made in _Started.made] == [('braze-dns', True)]
+
+
+def test_a_lookup_that_does_not_answer_in_the_time_left_is_a_timeout_in_words(monkeypatch):
+    monkeypatch.setattr(_Started, 'run', False)
+    monkeypatch.setattr(sockets.threading, 'Thread', _Started)
+    monkeypatch.setattr(sockets.threading, 'Event', _NeverDone)
+    with pytest.raises(socket.timeout) as late:
+        sockets.resolve('rest.iad-01.braze.com', 443, 0.5)
+    assert str(late.value) == 'the name lookup did not answer in time'
+
+
+def test_stuck_lookups_are_waited_for_no_longer_than_the_time_left(monkeypatch):
+    waited = []
+
+    class Full(object):
+        def acquire(self, timeout):
+            waited.append(timeout)
+            return False
+    monkeypatch.setattr(sockets, '_LOOKUPS', Full())
+    with pytest.raises(socket.timeout, match='name lookups are stuck'):
+        sockets.resolve('rest.iad-01.braze.com', 443, 0.5)
+    assert waited == [0.5]
+
+
+@pytest.mark.parametrize('first, second, shorter', [(None, 2.0, 2.0), (1.0, None, 1.0), (None, None, None),
+                                                    (3.0, 2.0, 2.0), (1.0, 2.0, 1.0)])
+def test_the_shorter_of_two_timeouts_and_none_is_no_limit(first, second, shorter):
+    assert sockets._shorter(first, second) == shorter
+
+
+class _Connection(object):
+    timeout, _dns_host, port, host = 4.0, 'rest.iad-01.braze.com', 443, '[::1]'
+    socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+
+class _FakeSocket(object):
+    made = []
+    refuse = ()  # addresses whose connect fails, and how
+
+    def __init__(self, family, kind, proto):
+        self.made.append(self)
+        self.args, self.options, self.timeouts, self.closed = (family, kind, proto), [], [], False
+
+    def setsockopt(self, *option):
+        self.options.append(option)
+
+    def settimeout(self, value):
+        self.timeouts.append(value)
+
+    def connect(self, address):
+        failure = dict(self.refuse).get(address)
+        if failure is not None:
+            raise failure
+
+    def close(self):
+        self.closed = True
+
+
+ADDRESSES = [(socket.AF_INET6, socket.SOCK_STREAM, 6, '', ('::1', 443)),
+             (socket.AF_INET, socket.SOCK_STREAM, 6, '', ('127.0.0.1', 443))]
+
+
+@pytest.fixture
+def fake_sockets(monkeypatch):
+    monkeypatch.setattr(_FakeSocket, 'made', [])
+    monkeypatch.setattr(sockets, 'BoundedSocket', _FakeSocket)
+    monkeypatch.setattr(sockets, 'resolve', lambda host, port, left: ADDRESSES)
+    return _FakeSocket
+
+
+def test_a_connection_tries_each_address_with_its_options_and_the_connect_timeout(fake_sockets, monkeypatch):
+    monkeypatch.setattr(fake_sockets, 'refuse', [(('::1', 443), ConnectionRefusedError())])
+    sock = sockets._connect(_Connection())
+    first, second = fake_sockets.made
+    assert sock is second and first.closed and not second.closed
+    assert first.args == (socket.AF_INET6, socket.SOCK_STREAM, 6) and second.args[2] == 6
+    assert second.options == [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)] and second.timeouts == [4.0]
+    assert second.braze_host == '::1'
+
+
+def test_a_connection_never_waits_past_the_call_s_deadline(fake_sockets):
+    import time
+    sockets.begin(time.monotonic() + 1.5)
+    try:
+        sockets._connect(_Connection())
+    finally:
+        sockets.end()
+    [timeout] = fake_sockets.made[0].timeouts
+    assert 1.0 < timeout <= 1.5  # the time left, shorter than the 4 s connect timeout
+
+
+@pytest.mark.parametrize('failure, error, words', [
+    (ConnectionRefusedError(), 'NewConnectionError', 'could not connect: ConnectionRefusedError'),
+    (socket.timeout(), 'ConnectTimeoutError', 'could not connect in time')])
+def test_when_every_address_fails_the_last_failure_is_said(fake_sockets, monkeypatch, failure, error, words):
+    monkeypatch.setattr(fake_sockets, 'refuse', [(address[4], failure) for address in ADDRESSES])
+    with pytest.raises(Exception) as failed:
+        sockets._connect(_Connection())
+    assert type(failed.value).__name__ == error and failed.value.args[-1].endswith(words)
+    assert all(made.closed for made in fake_sockets.made)
+
+
+def test_a_host_with_no_address_is_said(monkeypatch):
+    monkeypatch.setattr(sockets, 'resolve', lambda host, port, left: [])
+    with pytest.raises(Exception) as failed:
+        sockets._connect(_Connection())
+    assert type(failed.value).__name__ == 'NewConnectionError'
+    assert failed.value.args[-1].endswith('could not connect: OSError')

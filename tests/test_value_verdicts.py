@@ -283,3 +283,15 @@ def test_an_empty_container_may_sit_at_the_deepest_level_one_below_is_refused():
     assert values.nested_value(edge) == edge
     with pytest.raises(values.InvalidValue, match='nested deeper than 16 levels'):
         values.nested_value([edge])
+
+
+def test_a_nested_attribute_of_exactly_the_size_braze_takes_is_kept_one_byte_more_is_refused():
+    exact = {'k{:04}'.format(n): 'x' * 200 for n in range(600)}  # texts are at most 255 characters each
+    while values.encoded_size(exact) > values.MAX_NESTED_BYTES:
+        exact.popitem()
+    exact['last'] = ''
+    exact['last'] = 'x' * (values.MAX_NESTED_BYTES - values.encoded_size(exact))
+    assert values.encoded_size(exact) == values.MAX_NESTED_BYTES and len(exact['last']) <= 255
+    assert values.custom_attribute(exact) == exact
+    with pytest.raises(values.InvalidValue, match='larger than Braze allows for one attribute'):
+        values.custom_attribute(dict(exact, last=exact['last'] + 'x'))
