@@ -297,6 +297,14 @@ def test_a_reference_to_a_global_the_flow_never_set_is_named_before_anything_is_
     assert request_json(mocked.calls[0])['attributes'] == [{'external_id': 'u', 'plan': 'gold'}]
 
 
+def test_every_unset_global_is_named_in_one_line(mocked, params, make, logs):
+    answer(mocked)
+    make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'attributes': {
+        'first_name': '{FIRST_NAME}', 'last_name': '{LAST_NAME}', 'plan': 'gold'}}, dict(SANDBOX))
+    assert logs[0] == ('BrazeUserTrack: not set, so left out: FIRST_NAME, LAST_NAME (set them in the flow before this '
+                       'node, or leave them out of the Parameter Input)')
+
+
 def test_a_misspelt_key_inside_an_event_is_named_with_the_fix(mocked, params, make, logs):
     answer(mocked)
     result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'events': [{'name': 'x', 'propreties': {}}]},
