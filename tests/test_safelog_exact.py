@@ -35,6 +35,8 @@ def test_the_first_and_last_pieces_of_the_key_are_masked_in_log_lines_and_a_run_
     assert masked('head ' + API_KEY[:6] + ' end') == 'head <api-key> end'
     assert masked('tail ' + API_KEY[-6:] + ' end') == 'tail <api-key> end'
     assert masked('key=' + API_KEY + 'XYZ') == 'key=<api-key>XYZ'   # no X, Y or Z in the key
+    # a key whose written forms differ: the run stops at the first character none of them holds
+    assert masked('key=' + ODD_KEY + 'XYZ', key=ODD_KEY) == 'key=<api-key>XYZ'
 
 
 def test_returned_values_mask_a_16_character_piece_at_either_end_and_nothing_shorter():

@@ -234,3 +234,10 @@ def test_node_reads_params_at_call_time(params, make, logs):
     assert shown(make(BrazeUserTrack).execute(logs, dict(SEED_PAYLOAD), dict(SANDBOX))) == {
         'success': 'error', 'BRAZE_ERROR': 'config'}
     assert 'braze_api_key is not set' in logs[-1]
+
+
+@pytest.mark.parametrize('unset', [None, '', 'None', '{ BRAZE ALLOWED HOST }'])
+def test_an_unset_allowed_host_is_no_allowed_host(unset):
+    assert settings(braze_allowed_host=unset).url('users/track') == 'https://rest.iad-01.braze.com/users/track'
+    with pytest.raises(Exception, match='not a Braze REST host'):
+        settings(braze_allowed_host=unset, braze_url='https://proxy.corp')

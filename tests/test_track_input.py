@@ -295,3 +295,26 @@ def test_properties_nested_too_deep_are_dropped_under_their_own_name():
         deep = {'n': deep}
     built = build({'external_id': 'u', 'events': [{'name': 'x', 'properties': deep}]})
     assert [label for label, _ in built.dropped] == ['events[0].properties']
+
+
+def test_once_the_budget_is_spent_every_later_input_is_named_by_its_own_key():
+    # update_existing_only references a global larger than the whole budget: reading stops there
+    budget = variables.Budget(lambda: 1.0, items=50)
+    built = build({'external_id': 'u', 'BIG': list(range(100)), 'update_existing_only': '{BIG}',
+                   'attributes': {'plan': 'gold'}, 'events': [{'name': 'e'}], 'purchases': [{'product_id': 'p'}]},
+                  budget=budget)
+    spent = 'references copy more into the input than one call may build'
+    assert built.dropped == (('update_existing_only', spent), ('attributes', spent), ('events', spent),
+                             ('purchases', spent))
+
+
+def test_a_bad_flag_and_a_too_deep_attribute_are_dropped_with_their_reasons():
+    deep = 1
+    for _ in range(17):
+        deep = {'k': deep}
+    # written in the Parameter Input (read by the reference rules) or held by a global (read by the field's)
+    built = build({'external_id': 'u', 'merge_objects': 'maybe', 'attributes': {'tree': deep, 'held': '{DEEP}',
+                                                                                 'plan': 'gold'}, 'DEEP': deep})
+    assert built.dropped == (('merge_objects', 'expected true or false'),
+                             ('attributes.tree', 'nested deeper than 16 levels'),
+                             ('attributes.held', 'nested deeper than 16 levels'))
