@@ -131,3 +131,31 @@ def test_after_a_full_request_the_next_one_starts_empty():
     objects = [sized('a', 50), sized('b', 50), sized('c', 1000), sized('d', LIMIT - 1001)]
     split = batches.split(objects, None, 2)
     assert [batch.labels['attributes'] for batch in split.requests] == [['a', 'b'], ['c', 'd']]
+
+
+class _BrokenRaw(object):
+    """An answer whose body breaks off after the status and headers arrived."""
+    length_remaining, headers, closed = None, {}, False
+
+    def read(self, *args, **kwargs):
+        raise ProtocolError('gone')
+
+    def close(self):
+        self.closed = True
+
+
+class _Answering(object):
+    def __init__(self, raw):
+        self.raw, self.status_code, self.headers = raw, 201, {}
+
+    def send(self, request, **options):
+        return self
+
+
+def test_an_answer_that_breaks_off_in_its_body_is_said_so_and_may_have_been_recorded():
+    raw = _BrokenRaw()
+    with pytest.raises(wire.WireError) as broken:
+        wire.post(_Answering(raw), 'https://rest.iad-01.braze.com/users/track', API_KEY, b'{}', (1.0, 1.0), None)
+    assert (broken.value.reason, str(broken.value), broken.value.sent) == (
+        'unavailable', 'the answer broke off (ProtocolError)', True)
+    assert raw.closed  # the connection is dropped, never put back half-read
