@@ -318,3 +318,9 @@ def test_a_bad_flag_and_a_too_deep_attribute_are_dropped_with_their_reasons():
     assert built.dropped == (('merge_objects', 'expected true or false'),
                              ('attributes.tree', 'nested deeper than 16 levels'),
                              ('attributes.held', 'nested deeper than 16 levels'))
+
+
+def test_only_user_alias_is_read_as_an_alias_object():
+    with pytest.raises(track.UnusableInput) as refused:
+        build({'external_id': {'id': 'u-1'}, 'attributes': {'plan': 'gold'}})
+    assert str(refused.value).startswith('external_id is not usable as an identifier: ')
