@@ -104,3 +104,13 @@ def test_a_transport_given_to_the_node_is_the_one_used(params):
     result, _ = execute(Scripted(post, transport=transport, clock=clock, sleep=clock.sleep, rand=lambda: 0.5))
     assert result['success'] == 'error'
     assert transport.sent and set(transport.sent) == {('POST', URL + '/users/track')}
+
+
+def test_the_internal_error_line_gives_the_time_in_whole_milliseconds(params):
+    clock = FakeClock(start=100.0)
+
+    def boom(call):
+        clock.now += 2.0
+        raise KeyError('secret detail')
+    result, logs = execute(Scripted(boom, clock=clock, sleep=clock.sleep))
+    assert logs == ['Scripted: error reason=internal elapsed_ms=2000: unexpected KeyError']

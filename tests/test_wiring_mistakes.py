@@ -37,6 +37,13 @@ def test_attributes_at_the_top_and_event_for_events_are_named_and_the_rest_is_se
     assert request_json(mocked.calls[0])['attributes'] == [{'external_id': 'u-77'}]  # what was valid is still sent
 
 
+def test_unknown_keys_and_the_node_s_own_drops_are_named_together(mocked, params, make, logs):
+    answer(mocked)
+    result = make(BrazeUserTrack).execute(logs, {'external_id': 'u', 'event': {'name': 'x'},
+                                                 'attributes': {'dob': 'not a date', 'plan': 'gold'}}, dict(SANDBOX))
+    assert result['success'] == 'true' and result['BRAZE_DROPPED'] == 'event,attributes.dob'
+
+
 def test_a_parameter_input_of_only_unknown_keys_is_invalid_input_naming_them(mocked, params, make, logs):
     result = make(BrazeUserLookup).execute(logs, {'external': 'c', 'global': {}}, dict(SANDBOX))
     assert result['BRAZE_ERROR'] == 'invalid_input' and result['BRAZE_DROPPED'] == 'external,global'
