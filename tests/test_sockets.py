@@ -2,6 +2,7 @@
 """The deadline-keeping socket helpers on their own: name resolution in every form, the lookup
 thread's bounds, and the time left as each socket operation sees it."""
 import socket
+import ssl
 import threading
 
 import pytest
@@ -72,16 +73,13 @@ class _Wrapped(Exception):
 
 @pytest.fixture
 def handed(monkeypatch):
-    import ssl
-
     def capture(context, sock, *args, **kwargs):
         raise _Wrapped(args, kwargs)
     monkeypatch.setattr(ssl.SSLContext, 'wrap_socket', capture)
 
     def wrap(sock, *args, **kwargs):
-        import ssl as ssl_module
         with pytest.raises(_Wrapped) as given:
-            sockets.BoundedContext(ssl_module.PROTOCOL_TLS_CLIENT).wrap_socket(sock, *args, **kwargs)
+            sockets.BoundedContext(ssl.PROTOCOL_TLS_CLIENT).wrap_socket(sock, *args, **kwargs)
         return given.value.args
     return wrap
 
